@@ -1,0 +1,75 @@
+"""The five Raptors dtypes as Python objects, and the parser for every dtype-like argument.
+
+The C core knows dtypes as small integer codes; this module gives each code the object users see
+(``raptors.float32``), which prints and compares like NumPy's dtype of the same name.
+"""
+
+import numpy as _np
+
+_NAMES = ("bool", "int32", "int64", "float32", "float64")
+
+
+class dtype:
+    """A Raptors element type. Compares equal to its NumPy counterpart and to its name."""
+
+    __slots__ = ("name", "code", "itemsize", "kind")
+
+    def __init__(self, name, code):
+        self.name = name
+        self.code = code
+        self.itemsize = _np.dtype(name).itemsize
+        self.kind = _np.dtype(name).kind
+
+    def __repr__(self):
+        return f"dtype('{self.name}')"
+
+    def __str__(self):
+        return self.name
+
+    def __eq__(self, other):
+        if isinstance(other, dtype):
+            return other is self
+        try:
+            return normalize(other) == self.code
+        except TypeError:
+            return False
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def __reduce__(self):
+        return (_from_name, (self.name,))
+
+    @property
+    def type(self):
+        return getattr(_np, self.name if self.name != "bool" else "bool_")
+
+    def to_numpy(self):
+        return _np.dtype(self.name)
+
+
+DTYPES = tuple(dtype(name, code) for code, name in enumerate(_NAMES))
+_BY_NAME = {d.name: d for d in DTYPES}
+
+
+def _from_name(name):
+    return _BY_NAME[name]
+
+
+def normalize(obj):
+    """Any dtype-like (raptors dtype, NumPy dtype or scalar type, name, Python type) -> code."""
+    if isinstance(obj, dtype):
+        return obj.code
+    if obj is bool:
+        return 0
+    if obj is int:
+        return 2
+    if obj is float:
+        return 4
+    try:
+        name = _np.dtype(obj).name
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"data type {obj!r} not understood") from error
+    if name not in _BY_NAME:
+        raise TypeError(f"raptors does not support the dtype {name}")
+    return _BY_NAME[name].code

@@ -1,0 +1,2 @@
+"""Placeholder replaced by the benchmark CLI."""
+print("benchmark: not implemented yet")

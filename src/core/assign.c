@@ -1,0 +1,107 @@
+/*
+ * assign.c — moving values between arrays: assign (broadcast + cast), copy, fill, element read.
+ *
+ * All of them reduce to one strided cast loop run over a two-operand layout; overlapping source
+ * and destination go through a temporary so that a[1:] = a[:-1] behaves as in NumPy.
+ */
+#include <string.h>
+
+#include "kernels/kernels.h"
+#include "nditer.h"
+
+static void cast_row(char *const *ptrs, const int64_t *strides, int64_t n, void *context)
+{
+    const rp_cast_loop *loop = context;
+    (*loop)(ptrs[1], strides[1], ptrs[0], strides[0], n);
+}
+
+/* dst <- src where src already has dst's shape (strides may be 0) and no harmful overlap. */
+static void assign_same_shape(rp_array *dst, const rp_array *src)
+{
+    const int64_t *strides[2] = {dst->strides, src->strides};
+    rp_loop_layout layout;
+    rp_loop_layout_init(&layout, 2, dst->ndim, dst->shape, strides);
+    char *base[2] = {dst->data, src->data};
+    rp_cast_loop loop = rp_kernels()->cast[src->dtype][dst->dtype];
+    rp_loop_run_rows(&layout, base, 0, rp_loop_row_count(&layout), cast_row, &loop);
+}
+
+rp_status rp_array_assign(rp_array *dst, const rp_array *src)
+{
+    if (!(dst->flags & RP_ARRAY_WRITEABLE)) {
+        return rp_error(RP_ERR_READONLY, "assignment destination is read-only");
+    }
+    rp_array *broadcast;
+    rp_status status = rp_array_broadcast_to(src, dst->ndim, dst->shape, &broadcast);
+    if (status != RP_OK) {
+        return status;
+    }
+    if (rp_arrays_may_overlap(dst, broadcast) &&
+        !(dst->data == broadcast->data && dst->dtype == broadcast->dtype &&
+          memcmp(dst->strides, broadcast->strides, (size_t)dst->ndim * sizeof(int64_t)) == 0)) {
+        rp_array *temporary;
+        status = rp_array_copy(broadcast, broadcast->dtype, RP_ORDER_C, &temporary);
+        rp_array_free(broadcast);
+        if (status != RP_OK) {
+            return status;
+        }
+        broadcast = temporary;
+    }
+    assign_same_shape(dst, broadcast);
+    rp_array_free(broadcast);
+    return RP_OK;
+}
+
+rp_status rp_array_copy(const rp_array *a, rp_dtype dtype, rp_order order, rp_array **out)
+{
+    rp_array *copy;
+    rp_status status = rp_array_empty(dtype, a->ndim, a->shape, order, &copy);
+    if (status != RP_OK) {
+        return status;
+    }
+    assign_same_shape(copy, a);
+    *out = copy;
+    return RP_OK;
+}
+
+rp_status rp_array_fill(rp_array *dst, const rp_scalar *value)
+{
+    if (!(dst->flags & RP_ARRAY_WRITEABLE)) {
+        return rp_error(RP_ERR_READONLY, "assignment destination is read-only");
+    }
+    /* A 0-stride view of the scalar broadcast over dst. */
+    rp_array source = {0};
+    source.data = (char *)&value->value;
+    source.dtype = value->dtype;
+    source.ndim = dst->ndim;
+    for (int i = 0; i < dst->ndim; i++) {
+        source.shape[i] = dst->shape[i];
+        source.strides[i] = 0;
+    }
+    assign_same_shape(dst, &source);
+    return RP_OK;
+}
+
+rp_status rp_array_get_flat(const rp_array *a, int64_t index, rp_scalar *out)
+{
+    int64_t size = rp_array_size(a);
+    if (index < 0 || index >= size) {
+        return rp_error(RP_ERR_INDEX, "index %lld is out of bounds for size %lld",
+                        (long long)index, (long long)size);
+    }
+    const char *p = a->data;
+    for (int i = a->ndim - 1; i >= 0; i--) {
+        p += (index % a->shape[i]) * a->strides[i];
+        index /= a->shape[i];
+    }
+    out->dtype = a->dtype;
+    memcpy(&out->value, p, rp_dtype_size(a->dtype));
+    return RP_OK;
+}
+
+void rp_scalar_cast(const rp_scalar *in, rp_dtype to, rp_scalar *out)
+{
+    rp_scalar result = {.dtype = to};
+    rp_kernels()->cast[in->dtype][to]((const char *)&in->value, 0, (char *)&result.value, 0, 1);
+    *out = result;
+}

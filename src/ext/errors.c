@@ -1,0 +1,25 @@
+/*
+ * errors.c — rp_status to Python exception, one table for the whole binding.
+ */
+#include "binding.h"
+
+PyObject *rp_raise_status(rp_module_state *state, rp_status status)
+{
+    PyObject *type;
+    switch (status) {
+    case RP_ERR_NOMEM: type = PyExc_MemoryError; break;
+    case RP_ERR_TYPE: type = PyExc_TypeError; break;
+    case RP_ERR_INDEX: type = PyExc_IndexError; break;
+    case RP_ERR_AXIS:
+        type = state != NULL && state->axis_error != NULL ? state->axis_error : PyExc_IndexError;
+        break;
+    case RP_ERR_INTERNAL: type = PyExc_SystemError; break;
+    case RP_ERR_VALUE:
+    case RP_ERR_OVERFLOW:
+    case RP_ERR_READONLY:
+    default: type = PyExc_ValueError; break;
+    }
+    const char *message = rp_last_error();
+    PyErr_SetString(type, message[0] ? message : rp_status_name(status));
+    return NULL;
+}
