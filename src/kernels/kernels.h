@@ -16,9 +16,76 @@
 typedef void (*rp_cast_loop)(const char *src, int64_t src_stride, char *dst, int64_t dst_stride,
                              int64_t n);
 
+/* Flags a loop raises for NumPy-style warnings (OR-ed into *flags; never cleared by a loop). */
+enum {
+    RP_LOOP_DIVIDE_BY_ZERO = 1 << 0,
+    RP_LOOP_OVERFLOW = 1 << 1,
+    RP_LOOP_INVALID = 1 << 2
+};
+
+/* out[i*so] = a[i*sa] OP b[i*sb] for i in [0, n). Inputs share one dtype (the table column);
+ * the output dtype is the op's (bool for comparisons, else the input's). A stride of 0 means a
+ * broadcast scalar; out may alias a or b exactly (in-place), never partially. */
+typedef void (*rp_binary_loop)(const char *a, int64_t sa, const char *b, int64_t sb, char *out,
+                               int64_t so, int64_t n, int *flags);
+
+/* out[i*so] = OP in[i*si]. */
+typedef void (*rp_unary_loop)(const char *in, int64_t si, char *out, int64_t so, int64_t n,
+                              int *flags);
+
+/* Reduces n elements at byte stride into *result (the op's accumulator dtype: int64 for integer
+ * and bool sums, the input dtype for float sums). Float sums must be at least as accurate as
+ * pairwise summation (blocked with several accumulators, never a plain running sum). */
+typedef void (*rp_reduce_loop)(const char *in, int64_t stride, int64_t n, char *result);
+
+typedef enum rp_binary_op {
+    RP_BIN_ADD = 0,
+    RP_BIN_SUBTRACT,
+    RP_BIN_MULTIPLY,
+    RP_BIN_DIVIDE,          /* true division; only float columns are filled */
+    RP_BIN_FLOOR_DIVIDE,
+    RP_BIN_REMAINDER,
+    RP_BIN_POWER,
+    RP_BIN_MAXIMUM,
+    RP_BIN_MINIMUM,
+    RP_BIN_EQUAL,           /* comparisons write bool */
+    RP_BIN_NOT_EQUAL,
+    RP_BIN_LESS,
+    RP_BIN_LESS_EQUAL,
+    RP_BIN_GREATER,
+    RP_BIN_GREATER_EQUAL,
+    RP_BIN_LOGICAL_AND,     /* logical ops write bool */
+    RP_BIN_LOGICAL_OR,
+    RP_BIN_BITWISE_AND,     /* bitwise ops: bool and integer columns */
+    RP_BIN_BITWISE_OR,
+    RP_BIN_BITWISE_XOR,
+    RP_NBINARY_OPS
+} rp_binary_op;
+
+typedef enum rp_unary_op {
+    RP_UN_NEGATIVE = 0,
+    RP_UN_ABSOLUTE,
+    RP_UN_ISNAN,            /* writes bool */
+    RP_UN_ISFINITE,         /* writes bool */
+    RP_UN_LOGICAL_NOT,      /* writes bool */
+    RP_UN_INVERT,           /* bitwise not; logical not for bool */
+    RP_NUNARY_OPS
+} rp_unary_op;
+
+typedef enum rp_reduce_op {
+    RP_RED_SUM = 0,
+    RP_RED_PROD,
+    RP_RED_MIN,             /* NaN propagates */
+    RP_RED_MAX,
+    RP_NREDUCE_OPS
+} rp_reduce_op;
+
 typedef struct rp_kernel_table {
-    const char *isa_name;                     /* "scalar", "avx2", ... */
-    rp_cast_loop cast[RP_NTYPES][RP_NTYPES];  /* [from][to] */
+    const char *isa_name;                               /* "scalar", "avx2", "avx512", "neon" */
+    rp_cast_loop cast[RP_NTYPES][RP_NTYPES];            /* [from][to] */
+    rp_binary_loop binary[RP_NBINARY_OPS][RP_NTYPES];   /* [op][input dtype]; NULL: unsupported */
+    rp_unary_loop unary[RP_NUNARY_OPS][RP_NTYPES];
+    rp_reduce_loop reduce[RP_NREDUCE_OPS][RP_NTYPES];
 } rp_kernel_table;
 
 /* The table in use; filled once, on first call. Never NULL. */
