@@ -64,6 +64,9 @@ int rp_simd_available(const char **names, int capacity);
  * diagnostics; operations already running finish with the kernels they started with. Errors:
  * RP_ERR_VALUE for an unknown name or an instruction set this build or CPU lacks. */
 rp_status rp_simd_select(const char *isa);
+/* RP_OK when this CPU runs the build's baseline code (plain x86-64 or aarch64); otherwise
+ * RP_ERR_INTERNAL naming the missing feature. The Python module refuses to import then. */
+rp_status rp_simd_check_baseline(void);
 
 /* ===================================================================== backend counters */
 

@@ -94,4 +94,15 @@ const rp_kernel_table *rp_kernels(void);
 /* The portable loops every table starts from (defined in cast.c and friends). */
 void rp_kernels_fill_scalar(rp_kernel_table *table);
 
+/* The table of one instruction set ("scalar", "avx2", "avx512", "neon"), or NULL when this
+ * build or CPU lacks it; lets tests run every variant side by side. Selecting the active one is
+ * rp_simd_select (raptors/runtime.h). */
+const rp_kernel_table *rp_kernels_for_isa(const char *isa);
+
+/* True when the active table's entry is an instruction-set-specific loop rather than the
+ * portable one (for rp_stats_record's backend). */
+bool rp_kernel_binary_is_simd(rp_binary_op op, rp_dtype dtype);
+bool rp_kernel_unary_is_simd(rp_unary_op op, rp_dtype dtype);
+bool rp_kernel_reduce_is_simd(rp_reduce_op op, rp_dtype dtype);
+
 #endif

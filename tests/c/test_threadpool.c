@@ -280,28 +280,32 @@ static void test_thread_count(void)
     CHECK(rp_parallel_min_items(1 << 30) == 1);
 }
 
-/* Runs this program again with RAPTORS_THREADS set and returns the count it reports. */
+/* The thread count a fresh process starts with under RAPTORS_THREADS=env_value (NULL: unset):
+ * a forked child sets the variable before anything reads the count (so this test runs first). */
 static int threads_in_child(const char *env_value)
 {
     int pipe_ends[2];
     CHECK(pipe(pipe_ends) == 0);
+    fflush(stdout);
     pid_t child = fork();
     if (child == 0) {
-        dup2(pipe_ends[1], STDOUT_FILENO);
         if (env_value != NULL) {
             setenv("RAPTORS_THREADS", env_value, 1);
         } else {
             unsetenv("RAPTORS_THREADS");
         }
-        execl("/proc/self/exe", "test_threadpool", "--print-threads", (char *)NULL);
-        _exit(127);
+        int threads = rp_get_num_threads();
+        ssize_t written = write(pipe_ends[1], &threads, sizeof threads);
+        _exit(written == sizeof threads ? 0 : 1);
     }
     close(pipe_ends[1]);
-    char text[32] = {0};
-    ssize_t got = read(pipe_ends[0], text, sizeof text - 1);
+    int threads = -1;
+    if (read(pipe_ends[0], &threads, sizeof threads) != sizeof threads) {
+        threads = -1;
+    }
     close(pipe_ends[0]);
     waitpid(child, NULL, 0);
-    return got > 0 ? atoi(text) : -1;
+    return threads;
 }
 
 static void test_environment_default(void)
@@ -317,13 +321,9 @@ static void test_environment_default(void)
     CHECK(threads_in_child("4x") == cpus);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-    if (argc > 1 && strcmp(argv[1], "--print-threads") == 0) {
-        printf("%d\n", rp_get_num_threads());
-        return 0;
-    }
-    test_environment_default();
+    test_environment_default(); /* first: it needs a process that has not read the count */
     test_thread_count();
     test_ranges();
     test_workers_participate();
