@@ -68,6 +68,37 @@ rp_status rp_simd_select(const char *isa);
  * RP_ERR_INTERNAL naming the missing feature. The Python module refuses to import then. */
 rp_status rp_simd_check_baseline(void);
 
+/* ===================================================================== machine and thresholds */
+
+/* What the engine knows about the machine and the thresholds it derives from it. */
+typedef struct rp_runtime_info {
+    int64_t l1d_bytes, l2_bytes, l3_bytes;  /* per-CPU data cache sizes; 0 when unknown */
+    int64_t memory_bytes;                   /* physical memory; 0 when unknown */
+    int64_t page_bytes, huge_page_bytes;    /* huge_page_bytes 0: no transparent huge pages */
+    int cpus;                               /* CPUs in this process's affinity mask */
+    int threads;                            /* rp_get_num_threads() */
+    int64_t grain_bytes;                    /* memory traffic a thread needs before a split */
+    uint64_t parallel_jobs;                 /* jobs split across the pool so far */
+} rp_runtime_info;
+
+/* Fills *out. */
+void rp_get_runtime_info(rp_runtime_info *out);
+
+/* What a bandwidth pass does with its working set. */
+typedef enum rp_bandwidth_kind {
+    RP_BANDWIDTH_READ = 0,   /* stream-read nbytes (a float64 sum) */
+    RP_BANDWIDTH_COPY,       /* read nbytes and write them to a second buffer */
+    RP_NBANDWIDTH_KINDS
+} rp_bandwidth_kind;
+
+/* Times `repeats` passes over a working set of `nbytes` (after one untimed pass that maps and
+ * warms it), split across the pool exactly as an operation of that size would be, and writes
+ * the median seconds per pass. The buffers are allocated once per call, so passes reuse them.
+ * This is the floor an operation that moves the same bytes cannot beat. Errors: RP_ERR_VALUE
+ * (unknown kind, nbytes < 8, repeats < 1), RP_ERR_NOMEM. */
+rp_status rp_measure_bandwidth(rp_bandwidth_kind kind, size_t nbytes, int repeats,
+                               double *median_seconds);
+
 /* ===================================================================== backend counters */
 
 /* How an operation ran. */

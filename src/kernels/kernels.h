@@ -23,6 +23,12 @@ enum {
     RP_LOOP_INVALID = 1 << 2
 };
 
+/* A hint the caller may set in *flags before calling a binary or unary loop: the output is part
+ * of a working set larger than the last-level cache and will not be read back soon, so a loop
+ * may write it with non-temporal (cache-bypassing) stores. Loops never set or clear it, and may
+ * ignore it; results are identical either way. */
+enum { RP_LOOP_STREAM_OUTPUT = 1 << 8 };
+
 /* out[i*so] = a[i*sa] OP b[i*sb] for i in [0, n). Inputs share one dtype (the table column);
  * the output dtype is the op's (bool for comparisons, else the input's). A stride of 0 means a
  * broadcast scalar; out may alias a or b exactly (in-place), never partially. */

@@ -5,7 +5,9 @@
  * RP_SIMD_AVX512 or RP_SIMD_NEON defined (and that target's compiler flags); this header maps
  * the kernel's vocabulary (vf64_load, vf32_add, ...) onto that target's intrinsics as small
  * static inline functions, and gives the target's entry points their suffixed names through
- * RP_SIMD_FN. Loads and stores are unaligned-safe; partial ones touch only `count` lanes.
+ * RP_SIMD_FN. Loads and stores are unaligned-safe; partial ones touch only `count` lanes;
+ * vf*_stream stores bypass the caches where the target can (HAS_STREAM) and need an address
+ * aligned to VECTOR_BYTES, and stream_fence orders them before later stores.
  */
 #ifndef RAPTORS_KERNELS_SIMD_VEC_H
 #define RAPTORS_KERNELS_SIMD_VEC_H
@@ -26,7 +28,10 @@
 
 typedef __m512d vf64;
 typedef __m512 vf32;
-enum { VF64_LANES = 8, VF32_LANES = 16 };
+enum { VF64_LANES = 8, VF32_LANES = 16, VECTOR_BYTES = 64, HAS_STREAM = 1 };
+
+/* Orders earlier non-temporal stores before later stores (they are weakly ordered). */
+static inline void stream_fence(void) { _mm_sfence(); }
 
 static inline vf64 vf64_load(const double *p) { return _mm512_loadu_pd(p); }
 static inline void vf64_store(double *p, vf64 v) { _mm512_storeu_pd(p, v); }
@@ -42,6 +47,8 @@ static inline void vf64_store_partial(double *p, vf64 v, int64_t count)
 {
     _mm512_mask_storeu_pd(p, (__mmask8)((1u << count) - 1), v);
 }
+/* Non-temporal store; p must be aligned to VECTOR_BYTES. */
+static inline void vf64_stream(double *p, vf64 v) { _mm512_stream_pd(p, v); }
 static inline double vf64_sum_lanes(vf64 v)
 {
     __m256d half = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
@@ -63,6 +70,7 @@ static inline void vf32_store_partial(float *p, vf32 v, int64_t count)
 {
     _mm512_mask_storeu_ps(p, (__mmask16)((1u << count) - 1), v);
 }
+static inline void vf32_stream(float *p, vf32 v) { _mm512_stream_ps(p, v); }
 static inline float vf32_sum_lanes(vf32 v)
 {
     __m256 half = _mm256_add_ps(_mm512_castps512_ps256(v),
@@ -80,7 +88,9 @@ static inline float vf32_sum_lanes(vf32 v)
 
 typedef __m256d vf64;
 typedef __m256 vf32;
-enum { VF64_LANES = 4, VF32_LANES = 8 };
+enum { VF64_LANES = 4, VF32_LANES = 8, VECTOR_BYTES = 32, HAS_STREAM = 1 };
+
+static inline void stream_fence(void) { _mm_sfence(); }
 
 /* Lane i is enabled when i < count (the sign bit of each 64- or 32-bit mask lane). */
 static inline __m256i lane_mask_64(int64_t count)
@@ -107,6 +117,7 @@ static inline void vf64_store_partial(double *p, vf64 v, int64_t count)
 {
     _mm256_maskstore_pd(p, lane_mask_64(count), v);
 }
+static inline void vf64_stream(double *p, vf64 v) { _mm256_stream_pd(p, v); }
 static inline double vf64_sum_lanes(vf64 v)
 {
     __m128d half = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
@@ -127,6 +138,7 @@ static inline void vf32_store_partial(float *p, vf32 v, int64_t count)
 {
     _mm256_maskstore_ps(p, lane_mask_32(count), v);
 }
+static inline void vf32_stream(float *p, vf32 v) { _mm256_stream_ps(p, v); }
 static inline float vf32_sum_lanes(vf32 v)
 {
     __m128 half = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -142,7 +154,10 @@ static inline float vf32_sum_lanes(vf32 v)
 
 typedef float64x2_t vf64;
 typedef float32x4_t vf32;
-enum { VF64_LANES = 2, VF32_LANES = 4 };
+/* No non-temporal vector store worth having here: streaming requests use plain stores. */
+enum { VF64_LANES = 2, VF32_LANES = 4, VECTOR_BYTES = 16, HAS_STREAM = 0 };
+
+static inline void stream_fence(void) {}
 
 static inline vf64 vf64_load(const double *p) { return vld1q_f64(p); }
 static inline void vf64_store(double *p, vf64 v) { vst1q_f64(p, v); }
@@ -163,6 +178,7 @@ static inline void vf64_store_partial(double *p, vf64 v, int64_t count)
     vst1q_f64(lanes, v);
     memcpy(p, lanes, (size_t)count * sizeof(double));
 }
+static inline void vf64_stream(double *p, vf64 v) { vst1q_f64(p, v); }
 static inline double vf64_sum_lanes(vf64 v) { return vaddvq_f64(v); }
 
 static inline vf32 vf32_load(const float *p) { return vld1q_f32(p); }
@@ -183,6 +199,7 @@ static inline void vf32_store_partial(float *p, vf32 v, int64_t count)
     vst1q_f32(lanes, v);
     memcpy(p, lanes, (size_t)count * sizeof(float));
 }
+static inline void vf32_stream(float *p, vf32 v) { vst1q_f32(p, v); }
 static inline float vf32_sum_lanes(vf32 v)
 {
     /* Pairwise: (l0 + l2) + (l1 + l3). */
