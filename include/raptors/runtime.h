@@ -122,6 +122,9 @@ typedef enum rp_stats_family {
 /* Counts one run of operation `op` of `family` on `backend`. Lock-free; out-of-range arguments
  * are ignored. */
 void rp_stats_record(rp_stats_family family, int op, rp_backend backend);
+/* The backend of a run that used an ISA-specific loop or not (`simd`) on `threads_used` threads
+ * (what rp_parallel_for returned). */
+rp_backend rp_backend_for(bool simd, int threads_used);
 
 /* One operation's counters, as reported by rp_stats_snapshot. */
 typedef struct rp_stats_entry {

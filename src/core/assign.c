@@ -64,8 +64,7 @@ static void assign_same_shape(rp_array *dst, const rp_array *src)
         int64_t row_bytes = length > INT64_MAX / item_bytes ? INT64_MAX : length * item_bytes;
         threads = rp_parallel_for(rows, rp_parallel_min_items(row_bytes), copy_rows, &job);
     }
-    rp_stats_record(RP_STATS_COPY, 0,
-                    threads > 1 ? RP_BACKEND_PARALLEL_SCALAR : RP_BACKEND_SCALAR);
+    rp_stats_record(RP_STATS_COPY, 0, rp_backend_for(false, threads));
 }
 
 rp_status rp_array_assign(rp_array *dst, const rp_array *src)

@@ -62,6 +62,14 @@ void rp_stats_record(rp_stats_family family, int op, rp_backend backend)
     atomic_fetch_add_explicit(&counters[family][op][backend], 1, memory_order_relaxed);
 }
 
+rp_backend rp_backend_for(bool simd, int threads_used)
+{
+    if (threads_used > 1) {
+        return simd ? RP_BACKEND_PARALLEL_SIMD : RP_BACKEND_PARALLEL_SCALAR;
+    }
+    return simd ? RP_BACKEND_SIMD : RP_BACKEND_SCALAR;
+}
+
 int rp_stats_snapshot(rp_stats_entry *out, int capacity)
 {
     int count = 0;
