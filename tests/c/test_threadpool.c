@@ -1,7 +1,7 @@
 /*
  * test_threadpool.c — rp_parallel_for and the pool behind it: every item exactly once, worker
  * numbers in range, real splitting, inline cases, many calling threads at once, fork children
- * that compute, thread-count control, and the RAPTORS_THREADS default.
+ * that compute, thread-count control, the RAPTORS_THREADS default, and the backend counters.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -265,6 +265,55 @@ static void test_fork(void)
     CHECK(pool_participates());
 }
 
+/* ----- backend counters: exact under concurrent recording */
+
+static void *record_many(void *argument)
+{
+    (void)argument;
+    for (int i = 0; i < 10000; i++) {
+        rp_stats_record(RP_STATS_BINARY, 0, RP_BACKEND_PARALLEL_SIMD); /* op 0 is "add" */
+    }
+    return NULL;
+}
+
+static void test_counters(void)
+{
+    rp_stats_reset();
+    rp_stats_entry entries[8];
+    CHECK(rp_stats_snapshot(entries, 8) == 0);
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++) {
+        CHECK(pthread_create(&threads[i], NULL, record_many, NULL) == 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    rp_stats_record(RP_STATS_REDUCE, 0, rp_backend_for(true, 1));
+    rp_stats_record(RP_STATS_COPY, 99, rp_backend_for(false, 3));
+    rp_stats_record(RP_STATS_BINARY, 1000, RP_BACKEND_SIMD);          /* ignored */
+    rp_stats_record(RP_STATS_BINARY, 0, (rp_backend)RP_NBACKENDS);    /* ignored */
+    int count = rp_stats_snapshot(entries, 8);
+    CHECK(count == 3);
+    for (int i = 0; i < count && i < 8; i++) {
+        uint64_t total = 0;
+        for (int b = 0; b < RP_NBACKENDS; b++) {
+            total += entries[i].runs[b];
+        }
+        if (strcmp(entries[i].name, "add") == 0) {
+            CHECK(entries[i].runs[RP_BACKEND_PARALLEL_SIMD] == 40000 && total == 40000);
+        } else if (strcmp(entries[i].name, "sum") == 0) {
+            CHECK(entries[i].runs[RP_BACKEND_SIMD] == 1 && total == 1);
+        } else {
+            CHECK(strcmp(entries[i].name, "copy") == 0);
+            CHECK(entries[i].runs[RP_BACKEND_PARALLEL_SCALAR] == 1 && total == 1);
+        }
+    }
+    CHECK(strcmp(rp_backend_name(RP_BACKEND_PARALLEL_SIMD), "parallel_simd") == 0);
+    CHECK(rp_stats_snapshot(entries, 1) == 3); /* the count even when capacity is short */
+    rp_stats_reset();
+    CHECK(rp_stats_snapshot(entries, 8) == 0);
+}
+
 /* ----- thread count control and the environment default */
 
 static void test_thread_count(void)
@@ -330,6 +379,7 @@ int main(void)
     test_nested();
     test_concurrent_callers();
     test_fork();
+    test_counters();
     if (atomic_load(&failures) != 0) {
         fprintf(stderr, "%d check(s) failed\n", atomic_load(&failures));
         return 1;
