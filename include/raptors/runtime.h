@@ -78,6 +78,7 @@ typedef struct rp_runtime_info {
     int cpus;                               /* CPUs in this process's affinity mask */
     int threads;                            /* rp_get_num_threads() */
     int64_t grain_bytes;                    /* memory traffic a thread needs before a split */
+    int64_t stream_bytes;                   /* working sets above this bypass the cache */
     uint64_t parallel_jobs;                 /* jobs split across the pool so far */
 } rp_runtime_info;
 

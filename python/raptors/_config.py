@@ -135,6 +135,7 @@ def _config_dict():
         },
         "thresholds": {
             "parallel_grain_bytes": info["grain_bytes"],
+            "stream_working_set_bytes": info["stream_bytes"],
             "cache_min_block": cache["min_block"],
         },
         "buffer_cache": cache,
@@ -177,7 +178,9 @@ def show_config(mode="stdout"):
         f"  memory:      {_format_size(machine['memory'])}, pages"
         f" {_format_size(machine['page'])}, huge pages {_format_size(machine['huge_page'])}",
         f"  thresholds:  split work above {_format_bytes(thresholds['parallel_grain_bytes'])}"
-        f" per thread; cache blocks from {_format_bytes(thresholds['cache_min_block'])}",
+        f" per thread; stream outputs of working sets above"
+        f" {_format_bytes(thresholds['stream_working_set_bytes'])};"
+        f" cache blocks from {_format_bytes(thresholds['cache_min_block'])}",
         f"  buffer cache: {_format_bytes(cache['bytes_held'])} in {cache['blocks_held']} blocks"
         f" (limit {_format_bytes(cache['limit'])});"
         f" hits {cache['hits']}, misses {cache['misses']}, evictions {cache['evictions']}",

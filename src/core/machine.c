@@ -117,6 +117,15 @@ int64_t rp_machine_huge_page_bytes(void)
     return facts.huge_page;
 }
 
+int64_t rp_machine_stream_threshold(void)
+{
+    int64_t last_level = rp_machine_cache_bytes(3);
+    if (last_level == 0) {
+        last_level = rp_machine_cache_bytes(2);
+    }
+    return last_level > 0 ? last_level + last_level / 2 : INT64_MAX;
+}
+
 int rp_machine_cpus(void)
 {
     /* Not cached: the affinity mask can change (taskset, cgroups) between calls. */

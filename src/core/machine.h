@@ -21,5 +21,10 @@ int rp_machine_cpus(void);
 int64_t rp_machine_page_bytes(void);
 /* The size of a transparent huge page in bytes (0 when the kernel has none). */
 int64_t rp_machine_huge_page_bytes(void);
+/* The working set (bytes an operation reads plus writes) above which its output should be
+ * written with non-temporal stores (RP_LOOP_STREAM_OUTPUT): half again the last-level cache,
+ * where the output can no longer stay cached for a next operation anyway. INT64_MAX when the
+ * cache size is unknown. */
+int64_t rp_machine_stream_threshold(void);
 
 #endif

@@ -27,6 +27,7 @@ void rp_get_runtime_info(rp_runtime_info *out)
         .cpus = rp_machine_cpus(),
         .threads = rp_get_num_threads(),
         .grain_bytes = rp_parallel_grain_bytes(),
+        .stream_bytes = rp_machine_stream_threshold(),
         .parallel_jobs = rp_parallel_jobs_run(),
     };
 }

@@ -173,12 +173,13 @@ static PyObject *config_runtime_info(PyObject *module, PyObject *unused)
     (void)unused;
     rp_runtime_info info;
     rp_get_runtime_info(&info);
-    return Py_BuildValue("{s:L,s:L,s:L,s:L,s:L,s:L,s:i,s:i,s:L,s:K}", "l1d_cache",
+    return Py_BuildValue("{s:L,s:L,s:L,s:L,s:L,s:L,s:i,s:i,s:L,s:L,s:K}", "l1d_cache",
                          (long long)info.l1d_bytes, "l2_cache", (long long)info.l2_bytes,
                          "l3_cache", (long long)info.l3_bytes, "memory",
                          (long long)info.memory_bytes, "page", (long long)info.page_bytes,
                          "huge_page", (long long)info.huge_page_bytes, "cpus", info.cpus,
                          "threads", info.threads, "grain_bytes", (long long)info.grain_bytes,
+                         "stream_bytes", (long long)info.stream_bytes,
                          "parallel_jobs", (unsigned long long)info.parallel_jobs);
 }
 

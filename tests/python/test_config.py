@@ -232,6 +232,7 @@ def test_show_config(capsys):
     assert config["simd"]["isa"] == rp.simd_isa()
     assert config["threads"]["count"] == rp.get_num_threads()
     assert config["thresholds"]["parallel_grain_bytes"] > 0
+    assert config["thresholds"]["stream_working_set_bytes"] > config["machine"]["l3_cache"]
     assert config["machine"]["page"] > 0
     assert rp.show_config() is None
     out = capsys.readouterr().out
