@@ -17,10 +17,10 @@ typedef void (*rp_range_fn)(int64_t begin, int64_t end, int worker, void *contex
 /* Runs fn over [0, n_items), in parallel when each thread would get at least `min_items`.
  * Returns when every item is done (every item handled exactly once), with the number of
  * threads the work was offered to (1 when it ran inline; see rp_backend_for). Safe to call
- * from several threads at once and from inside fn (the inner call runs inline). `worker` stays below
- * the rp_parallel_threads() value current at the call; a driver that sized per-worker state
- * from an earlier rp_parallel_threads() must use rp_parallel_for_upto with that value, since
- * another thread may change the thread count in between. */
+ * from several threads at once and from inside fn (the inner call runs inline). `worker`
+ * stays below the rp_parallel_threads() value current at the call; a driver that sized
+ * per-worker state from an earlier rp_parallel_threads() must use rp_parallel_for_upto with
+ * that value, since another thread may change the thread count in between. */
 int rp_parallel_for(int64_t n_items, int64_t min_items, rp_range_fn fn, void *context);
 
 /* Same, using at most `max_workers` threads, so `worker` < max_workers (max_workers >= 1). */

@@ -273,8 +273,8 @@ int rp_pool_run(int threads, int64_t n_items, rp_range_fn fn, void *context)
         threads = workers + 1;
     }
     job j = {.fn = fn, .context = context, .n_items = n_items};
-    j.n_tasks = n_items < (int64_t)threads * TASKS_PER_THREAD ? n_items
-                                                               : (int64_t)threads * TASKS_PER_THREAD;
+    int64_t most_tasks = (int64_t)threads * TASKS_PER_THREAD;
+    j.n_tasks = n_items < most_tasks ? n_items : most_tasks;
     j.chunk = (n_items + j.n_tasks - 1) / j.n_tasks;
     j.n_tasks = (n_items + j.chunk - 1) / j.chunk;
     atomic_init(&j.next_task, 0);

@@ -79,7 +79,8 @@ static inline void contiguous_f64(arith_op op, const double *a, const double *b,
         return;
     }
     /* Plain stores up to the first vector-aligned output element, then streaming. */
-    int64_t head = (int64_t)((VECTOR_BYTES - address % VECTOR_BYTES) % VECTOR_BYTES / sizeof(double));
+    uintptr_t misalignment = address % VECTOR_BYTES;
+    int64_t head = misalignment == 0 ? 0 : (int64_t)((VECTOR_BYTES - misalignment) / sizeof(double));
     head = head < n ? head : n;
     run_f64(op, a, b, b_is_scalar, broadcast, out, head, false);
     run_f64(op, a + head, b_is_scalar ? b : b + head, b_is_scalar, broadcast, out + head, n - head,
@@ -189,7 +190,8 @@ static inline void contiguous_f32(arith_op op, const float *a, const float *b, b
         return;
     }
     /* Plain stores up to the first vector-aligned output element, then streaming. */
-    int64_t head = (int64_t)((VECTOR_BYTES - address % VECTOR_BYTES) % VECTOR_BYTES / sizeof(float));
+    uintptr_t misalignment = address % VECTOR_BYTES;
+    int64_t head = misalignment == 0 ? 0 : (int64_t)((VECTOR_BYTES - misalignment) / sizeof(float));
     head = head < n ? head : n;
     run_f32(op, a, b, b_is_scalar, broadcast, out, head, false);
     run_f32(op, a + head, b_is_scalar ? b : b + head, b_is_scalar, broadcast, out + head, n - head,
