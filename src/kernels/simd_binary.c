@@ -80,7 +80,8 @@ static inline void contiguous_f64(arith_op op, const double *a, const double *b,
     }
     /* Plain stores up to the first vector-aligned output element, then streaming. */
     uintptr_t misalignment = address % VECTOR_BYTES;
-    int64_t head = misalignment == 0 ? 0 : (int64_t)((VECTOR_BYTES - misalignment) / sizeof(double));
+    int64_t head =
+        misalignment == 0 ? 0 : (int64_t)((VECTOR_BYTES - misalignment) / sizeof(double));
     head = head < n ? head : n;
     run_f64(op, a, b, b_is_scalar, broadcast, out, head, false);
     run_f64(op, a + head, b_is_scalar ? b : b + head, b_is_scalar, broadcast, out + head, n - head,
@@ -191,7 +192,8 @@ static inline void contiguous_f32(arith_op op, const float *a, const float *b, b
     }
     /* Plain stores up to the first vector-aligned output element, then streaming. */
     uintptr_t misalignment = address % VECTOR_BYTES;
-    int64_t head = misalignment == 0 ? 0 : (int64_t)((VECTOR_BYTES - misalignment) / sizeof(float));
+    int64_t head =
+        misalignment == 0 ? 0 : (int64_t)((VECTOR_BYTES - misalignment) / sizeof(float));
     head = head < n ? head : n;
     run_f32(op, a, b, b_is_scalar, broadcast, out, head, false);
     run_f32(op, a + head, b_is_scalar ? b : b + head, b_is_scalar, broadcast, out + head, n - head,

@@ -6,8 +6,9 @@
  * misalignment, stride-0 operands on either side, in-place on either side, strided and
  * reversed operands, with and without the streaming-store hint; sums must be exact on
  * integer-valued data (so no element is dropped or counted twice), within the pairwise error
- * bound on random data, and as accurate as NumPy on a classic float32 case. Operands end right before an inaccessible page, so any read or write
- * past the last element crashes the test. Selection by name and by RAPTORS_SIMD is checked too.
+ * bound on random data, and as accurate as NumPy on a classic float32 case. Operands end right
+ * before an inaccessible page, so any read or write past the last element crashes the test.
+ * Selection by name and by RAPTORS_SIMD is checked too.
  */
 #include <math.h>
 #include <stdio.h>
