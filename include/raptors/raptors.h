@@ -211,4 +211,7 @@ const char *rp_format_shape(int ndim, const int64_t *shape, char *buf, size_t bu
 }
 #endif
 
+/* Threads, the buffer cache, SIMD selection and backend counters. */
+#include "raptors/runtime.h"
+
 #endif /* RAPTORS_RAPTORS_H */

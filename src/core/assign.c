@@ -1,18 +1,47 @@
 /*
  * assign.c — moving values between arrays: assign (broadcast + cast), copy, fill, element read.
  *
- * All of them reduce to one strided cast loop run over a two-operand layout; overlapping source
- * and destination go through a temporary so that a[1:] = a[:-1] behaves as in NumPy.
+ * All of them reduce to one strided cast loop run over a two-operand layout, split across the
+ * thread pool when large; overlapping source and destination go through a temporary so that
+ * a[1:] = a[:-1] behaves as in NumPy.
  */
 #include <string.h>
 
 #include "kernels/kernels.h"
 #include "nditer.h"
+#include "parallel.h"
 
 static void cast_row(char *const *ptrs, const int64_t *strides, int64_t n, void *context)
 {
     const rp_cast_loop *loop = context;
     (*loop)(ptrs[1], strides[1], ptrs[0], strides[0], n);
+}
+
+/* One copy split across the pool: by rows, or by elements when the layout is a single row. */
+typedef struct copy_job {
+    const rp_loop_layout *layout;
+    char *base[2];
+    rp_cast_loop loop;
+} copy_job;
+
+static void copy_rows(int64_t begin, int64_t end, int worker, void *context)
+{
+    (void)worker;
+    copy_job *job = context;
+    rp_loop_run_rows(job->layout, job->base, begin, end, cast_row, &job->loop);
+}
+
+static void copy_elements(int64_t begin, int64_t end, int worker, void *context)
+{
+    (void)worker;
+    copy_job *job = context;
+    int64_t dst_stride = 0, src_stride = 0;
+    if (job->layout->ndim > 0) {
+        dst_stride = job->layout->strides[0][job->layout->ndim - 1];
+        src_stride = job->layout->strides[1][job->layout->ndim - 1];
+    }
+    job->loop(job->base[1] + begin * src_stride, src_stride, job->base[0] + begin * dst_stride,
+              dst_stride, end - begin);
 }
 
 /* dst <- src where src already has dst's shape (strides may be 0) and no harmful overlap. */
@@ -21,9 +50,21 @@ static void assign_same_shape(rp_array *dst, const rp_array *src)
     const int64_t *strides[2] = {dst->strides, src->strides};
     rp_loop_layout layout;
     rp_loop_layout_init(&layout, 2, dst->ndim, dst->shape, strides);
-    char *base[2] = {dst->data, src->data};
-    rp_cast_loop loop = rp_kernels()->cast[src->dtype][dst->dtype];
-    rp_loop_run_rows(&layout, base, 0, rp_loop_row_count(&layout), cast_row, &loop);
+    if (layout.empty) {
+        return;
+    }
+    copy_job job = {.layout = &layout, .base = {dst->data, src->data},
+                    .loop = rp_kernels()->cast[src->dtype][dst->dtype]};
+    int64_t rows = rp_loop_row_count(&layout), length = rp_loop_row_length(&layout);
+    int64_t item_bytes = (int64_t)(rp_dtype_size(dst->dtype) + rp_dtype_size(src->dtype));
+    int threads;
+    if (rows == 1) {
+        threads = rp_parallel_for(length, rp_parallel_min_items(item_bytes), copy_elements, &job);
+    } else {
+        int64_t row_bytes = length > INT64_MAX / item_bytes ? INT64_MAX : length * item_bytes;
+        threads = rp_parallel_for(rows, rp_parallel_min_items(row_bytes), copy_rows, &job);
+    }
+    rp_stats_record(RP_STATS_COPY, 0, rp_backend_for(false, threads));
 }
 
 rp_status rp_array_assign(rp_array *dst, const rp_array *src)

@@ -64,6 +64,11 @@ PyObject *rp_scalar_to_object(const rp_scalar *value);
 
 /* ----- method tables contributed by each binding file, gathered by module.c */
 extern PyMethodDef rp_creation_functions[];
+extern PyMethodDef rp_config_functions[];
+
+/* ----- engine controls (config.c) */
+/* ImportError and -1 when this CPU is below the build's baseline, else 0. */
+int rp_config_check_cpu(void);
 
 
 #endif

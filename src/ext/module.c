@@ -58,6 +58,9 @@ static int add_functions(PyObject *module, PyMethodDef *functions)
 
 static int module_exec(PyObject *module)
 {
+    if (rp_config_check_cpu() != 0) {
+        return -1;
+    }
     rp_module_state *state = rp_state_from_module(module);
     state->array_type =
         (PyTypeObject *)PyType_FromModuleAndSpec(module, &rp_array_type_spec, NULL);
@@ -68,7 +71,8 @@ static int module_exec(PyObject *module)
         return -1;
     }
     if (add_functions(module, module_functions) != 0 ||
-        add_functions(module, rp_creation_functions) != 0) {
+        add_functions(module, rp_creation_functions) != 0 ||
+        add_functions(module, rp_config_functions) != 0) {
         return -1;
     }
     return PyModule_AddIntConstant(module, "MAXDIMS", RP_MAXDIMS);

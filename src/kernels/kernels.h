@@ -23,6 +23,12 @@ enum {
     RP_LOOP_INVALID = 1 << 2
 };
 
+/* A hint the caller may set in *flags before calling a binary or unary loop: the output is part
+ * of a working set larger than the last-level cache and will not be read back soon, so a loop
+ * may write it with non-temporal (cache-bypassing) stores. Loops never set or clear it, and may
+ * ignore it; results are identical either way. */
+enum { RP_LOOP_STREAM_OUTPUT = 1 << 8 };
+
 /* out[i*so] = a[i*sa] OP b[i*sb] for i in [0, n). Inputs share one dtype (the table column);
  * the output dtype is the op's (bool for comparisons, else the input's). A stride of 0 means a
  * broadcast scalar; out may alias a or b exactly (in-place), never partially. */
@@ -93,5 +99,16 @@ const rp_kernel_table *rp_kernels(void);
 
 /* The portable loops every table starts from (defined in cast.c and friends). */
 void rp_kernels_fill_scalar(rp_kernel_table *table);
+
+/* The table of one instruction set ("scalar", "avx2", "avx512", "neon"), or NULL when this
+ * build or CPU lacks it; lets tests run every variant side by side. Selecting the active one is
+ * rp_simd_select (raptors/runtime.h). */
+const rp_kernel_table *rp_kernels_for_isa(const char *isa);
+
+/* True when the active table's entry is an instruction-set-specific loop rather than the
+ * portable one (for rp_stats_record's backend). */
+bool rp_kernel_binary_is_simd(rp_binary_op op, rp_dtype dtype);
+bool rp_kernel_unary_is_simd(rp_unary_op op, rp_dtype dtype);
+bool rp_kernel_reduce_is_simd(rp_reduce_op op, rp_dtype dtype);
 
 #endif

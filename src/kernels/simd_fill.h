@@ -1,0 +1,23 @@
+/*
+ * simd_fill.h — the entry points of the per-ISA kernel objects (internal to the kernels).
+ *
+ * Each SIMD kernel source is compiled once per target; each compilation defines its target's
+ * fill functions, which overwrite only the table entries that target has a loop for. dispatch.c
+ * calls them for the targets this build carries (simd_config.h) and this CPU runs.
+ */
+#ifndef RAPTORS_KERNELS_SIMD_FILL_H
+#define RAPTORS_KERNELS_SIMD_FILL_H
+
+#include "kernels.h"
+
+/* simd_binary.c: binary[RP_BIN_ADD] and binary[RP_BIN_MULTIPLY] for float32 and float64. */
+void rp_simd_fill_binary_avx2(rp_kernel_table *table);
+void rp_simd_fill_binary_avx512(rp_kernel_table *table);
+void rp_simd_fill_binary_neon(rp_kernel_table *table);
+
+/* simd_reduce.c: reduce[RP_RED_SUM] for float32 and float64. */
+void rp_simd_fill_reduce_avx2(rp_kernel_table *table);
+void rp_simd_fill_reduce_avx512(rp_kernel_table *table);
+void rp_simd_fill_reduce_neon(rp_kernel_table *table);
+
+#endif

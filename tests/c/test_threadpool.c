@@ -1,0 +1,389 @@
+/*
+ * test_threadpool.c — rp_parallel_for and the pool behind it: every item exactly once, worker
+ * numbers in range, real splitting, inline cases, many calling threads at once, fork children
+ * that compute, thread-count control, the RAPTORS_THREADS default, and the backend counters.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/parallel.h"
+#include "raptors/raptors.h"
+
+static atomic_int failures;
+
+#define CHECK(cond)                                                                            \
+    do {                                                                                       \
+        if (!(cond)) {                                                                         \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);          \
+            atomic_fetch_add(&failures, 1);                                                    \
+        }                                                                                      \
+    } while (0)
+
+/* ----- coverage: each item visited once, workers in range */
+
+typedef struct coverage {
+    atomic_uchar *visits;
+    int64_t n;
+    int bound;                    /* worker must be below this */
+    atomic_int bad_worker;
+    atomic_int workers_seen;      /* bit per worker (first 31) */
+} coverage;
+
+static void count_visits(int64_t begin, int64_t end, int worker, void *context)
+{
+    coverage *c = context;
+    if (begin < 0 || end > c->n || begin >= end || worker < 0 || worker >= c->bound) {
+        atomic_store(&c->bad_worker, 1);
+        return;
+    }
+    if (worker < 31) {
+        atomic_fetch_or(&c->workers_seen, 1 << worker);
+    }
+    for (int64_t i = begin; i < end; i++) {
+        atomic_fetch_add(&c->visits[i], 1);
+    }
+}
+
+/* Runs one parallel_for over n items and checks exactly-once coverage; returns its result. */
+static int run_coverage(int64_t n, int64_t min_items, int max_workers)
+{
+    bool plain = max_workers == RP_MAX_THREADS;
+    coverage c = {.n = n, .bound = plain ? rp_parallel_threads() : max_workers};
+    c.visits = calloc((size_t)(n > 0 ? n : 1), sizeof *c.visits);
+    int used = plain ? rp_parallel_for(n, min_items, count_visits, &c)
+                     : rp_parallel_for_upto(n, min_items, max_workers, count_visits, &c);
+    CHECK(atomic_load(&c.bad_worker) == 0);
+    int64_t wrong = 0;
+    for (int64_t i = 0; i < n; i++) {
+        wrong += atomic_load(&c.visits[i]) != 1;
+    }
+    CHECK(wrong == 0);
+    CHECK(used >= 1 && used <= rp_parallel_threads());
+    free(c.visits);
+    return used;
+}
+
+static void test_ranges(void)
+{
+    static const int64_t sizes[] = {0, 1, 2, 3, 7, 8, 9, 31, 64, 100, 1000, 4097, 100003};
+    static const int64_t mins[] = {1, 2, 5, 1000, 1 << 20};
+    for (int threads = 1; threads <= 5; threads++) {
+        CHECK(rp_set_num_threads(threads) == RP_OK);
+        for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+            for (size_t m = 0; m < sizeof mins / sizeof *mins; m++) {
+                int used = run_coverage(sizes[s], mins[m], RP_MAX_THREADS);
+                /* Split only when each thread gets min_items. */
+                CHECK(used == 1 || sizes[s] / mins[m] >= used);
+                CHECK(used <= threads);
+            }
+            run_coverage(sizes[s], 1, 2);
+        }
+    }
+}
+
+/* ----- real splitting: the caller's first task waits until another worker has run a task */
+
+typedef struct rendezvous {
+    pthread_t caller;
+    atomic_int other_ran;
+    atomic_int timed_out;
+    atomic_int caller_in_worker_slot;
+    atomic_int signals_blocked;
+    atomic_int signals_unblocked;
+} rendezvous;
+
+static void wait_for_other_worker(int64_t begin, int64_t end, int worker, void *context)
+{
+    (void)begin;
+    (void)end;
+    rendezvous *r = context;
+    bool on_caller = pthread_equal(pthread_self(), r->caller);
+    if (on_caller != (worker == 0)) {
+        atomic_store(&r->caller_in_worker_slot, 1);
+    }
+    if (!on_caller) {
+        sigset_t mask;
+        pthread_sigmask(SIG_BLOCK, NULL, &mask);
+        bool blocked = sigismember(&mask, SIGINT) && sigismember(&mask, SIGTERM) &&
+                       sigismember(&mask, SIGCHLD);
+        atomic_fetch_add(blocked ? &r->signals_blocked : &r->signals_unblocked, 1);
+        atomic_store(&r->other_ran, 1);
+        return;
+    }
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (!atomic_load(&r->other_ran)) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec > 10) {
+            atomic_store(&r->timed_out, 1);
+            return;
+        }
+        sched_yield();
+    }
+}
+
+/* True when a 2-thread job really ran part of its work on a pool worker. */
+static bool pool_participates(void)
+{
+    rendezvous r = {.caller = pthread_self()};
+    int used = rp_parallel_for(64, 1, wait_for_other_worker, &r);
+    CHECK(used == 2);
+    CHECK(atomic_load(&r.caller_in_worker_slot) == 0);
+    CHECK(atomic_load(&r.signals_unblocked) == 0 && atomic_load(&r.signals_blocked) > 0);
+    return used == 2 && atomic_load(&r.other_ran) && !atomic_load(&r.timed_out);
+}
+
+static void test_workers_participate(void)
+{
+    CHECK(rp_set_num_threads(2) == RP_OK);
+    uint64_t jobs_before = rp_parallel_jobs_run();
+    CHECK(pool_participates());
+    CHECK(rp_parallel_jobs_run() == jobs_before + 1);
+    /* Again after the workers have gone to sleep. */
+    struct timespec pause = {.tv_sec = 0, .tv_nsec = 50 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    CHECK(pool_participates());
+}
+
+/* ----- nested calls run inline on the same thread */
+
+typedef struct nested {
+    atomic_int inner_threads_wrong;
+    atomic_llong inner_items;
+} nested;
+
+static void inner_fn(int64_t begin, int64_t end, int worker, void *context)
+{
+    nested *n = context;
+    if (worker != 0) {
+        atomic_store(&n->inner_threads_wrong, 1);
+    }
+    atomic_fetch_add(&n->inner_items, end - begin);
+}
+
+static void outer_fn(int64_t begin, int64_t end, int worker, void *context)
+{
+    (void)worker;
+    for (int64_t i = begin; i < end; i++) {
+        int used = rp_parallel_for(1000, 1, inner_fn, context);
+        if (used != 1) {
+            atomic_store(&((nested *)context)->inner_threads_wrong, 1);
+        }
+    }
+}
+
+static void test_nested(void)
+{
+    CHECK(rp_set_num_threads(4) == RP_OK);
+    nested n = {0};
+    rp_parallel_for(40, 1, outer_fn, &n);
+    CHECK(atomic_load(&n.inner_threads_wrong) == 0);
+    CHECK(atomic_load(&n.inner_items) == 40 * 1000);
+}
+
+/* ----- many calling threads at once */
+
+static void *hammer(void *argument)
+{
+    unsigned seed = (unsigned)(uintptr_t)argument;
+    for (int round = 0; round < 300; round++) {
+        seed = seed * 1103515245u + 12345u;
+        int64_t n = (int64_t)(seed >> 8) % 5000;
+        int64_t min_items = 1 + (int64_t)(seed >> 20) % 64;
+        run_coverage(n, min_items, RP_MAX_THREADS);
+    }
+    return NULL;
+}
+
+static void test_concurrent_callers(void)
+{
+    CHECK(rp_set_num_threads(3) == RP_OK);
+    pthread_t threads[8];
+    for (int i = 0; i < 8; i++) {
+        CHECK(pthread_create(&threads[i], NULL, hammer, (void *)(uintptr_t)(i + 1)) == 0);
+    }
+    for (int i = 0; i < 8; i++) {
+        pthread_join(threads[i], NULL);
+    }
+}
+
+/* ----- fork: the child computes with its own pool; the parent's keeps working */
+
+static atomic_int keep_hammering;
+
+static void *hammer_until_told(void *argument)
+{
+    (void)argument;
+    while (atomic_load(&keep_hammering)) {
+        run_coverage(20000, 16, RP_MAX_THREADS);
+    }
+    return NULL;
+}
+
+/* Forks; the child checks that its pool splits work and covers every item, exiting 0 on
+ * success. The parent waits for it. */
+static void fork_and_compute_in_child(void)
+{
+    fflush(stderr);
+    pid_t child = fork();
+    CHECK(child >= 0);
+    if (child == 0) {
+        alarm(20); /* a hang in the child fails the test instead of blocking it */
+        int before = atomic_load(&failures);
+        bool participates = pool_participates();
+        run_coverage(100003, 7, RP_MAX_THREADS);
+        _exit(participates && atomic_load(&failures) == before ? 0 : 1);
+    }
+    int status = 0;
+    CHECK(waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_fork(void)
+{
+    CHECK(rp_set_num_threads(2) == RP_OK);
+    CHECK(pool_participates()); /* the parent's pool exists and has run */
+    fork_and_compute_in_child();
+    CHECK(pool_participates());
+
+    /* Fork while another thread keeps submitting jobs. */
+    atomic_store(&keep_hammering, 1);
+    pthread_t busy;
+    CHECK(pthread_create(&busy, NULL, hammer_until_told, NULL) == 0);
+    for (int i = 0; i < 5; i++) {
+        fork_and_compute_in_child();
+    }
+    atomic_store(&keep_hammering, 0);
+    pthread_join(busy, NULL);
+    CHECK(pool_participates());
+}
+
+/* ----- backend counters: exact under concurrent recording */
+
+static void *record_many(void *argument)
+{
+    (void)argument;
+    for (int i = 0; i < 10000; i++) {
+        rp_stats_record(RP_STATS_BINARY, 0, RP_BACKEND_PARALLEL_SIMD); /* op 0 is "add" */
+    }
+    return NULL;
+}
+
+static void test_counters(void)
+{
+    rp_stats_reset();
+    rp_stats_entry entries[8];
+    CHECK(rp_stats_snapshot(entries, 8) == 0);
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++) {
+        CHECK(pthread_create(&threads[i], NULL, record_many, NULL) == 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    rp_stats_record(RP_STATS_REDUCE, 0, rp_backend_for(true, 1));
+    rp_stats_record(RP_STATS_COPY, 99, rp_backend_for(false, 3));
+    rp_stats_record(RP_STATS_BINARY, 1000, RP_BACKEND_SIMD);          /* ignored */
+    rp_stats_record(RP_STATS_BINARY, 0, (rp_backend)RP_NBACKENDS);    /* ignored */
+    int count = rp_stats_snapshot(entries, 8);
+    CHECK(count == 3);
+    for (int i = 0; i < count && i < 8; i++) {
+        uint64_t total = 0;
+        for (int b = 0; b < RP_NBACKENDS; b++) {
+            total += entries[i].runs[b];
+        }
+        if (strcmp(entries[i].name, "add") == 0) {
+            CHECK(entries[i].runs[RP_BACKEND_PARALLEL_SIMD] == 40000 && total == 40000);
+        } else if (strcmp(entries[i].name, "sum") == 0) {
+            CHECK(entries[i].runs[RP_BACKEND_SIMD] == 1 && total == 1);
+        } else {
+            CHECK(strcmp(entries[i].name, "copy") == 0);
+            CHECK(entries[i].runs[RP_BACKEND_PARALLEL_SCALAR] == 1 && total == 1);
+        }
+    }
+    CHECK(strcmp(rp_backend_name(RP_BACKEND_PARALLEL_SIMD), "parallel_simd") == 0);
+    CHECK(rp_stats_snapshot(entries, 1) == 3); /* the count even when capacity is short */
+    rp_stats_reset();
+    CHECK(rp_stats_snapshot(entries, 8) == 0);
+}
+
+/* ----- thread count control and the environment default */
+
+static void test_thread_count(void)
+{
+    CHECK(rp_set_num_threads(0) == RP_ERR_VALUE);
+    CHECK(rp_set_num_threads(-3) == RP_ERR_VALUE);
+    CHECK(rp_set_num_threads(RP_MAX_THREADS + 1) == RP_ERR_VALUE);
+    CHECK(rp_set_num_threads(7) == RP_OK && rp_get_num_threads() == 7);
+    CHECK(rp_parallel_threads() == 7);
+    CHECK(rp_set_num_threads(1) == RP_OK && rp_get_num_threads() == 1);
+    CHECK(run_coverage(1000000, 1, RP_MAX_THREADS) == 1);
+    CHECK(rp_parallel_min_items(8) * 8 >= rp_parallel_grain_bytes());
+    CHECK(rp_parallel_min_items(1 << 30) == 1);
+}
+
+/* The thread count a fresh process starts with under RAPTORS_THREADS=env_value (NULL: unset):
+ * a forked child sets the variable before anything reads the count (so this test runs first). */
+static int threads_in_child(const char *env_value)
+{
+    int pipe_ends[2];
+    CHECK(pipe(pipe_ends) == 0);
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        if (env_value != NULL) {
+            setenv("RAPTORS_THREADS", env_value, 1);
+        } else {
+            unsetenv("RAPTORS_THREADS");
+        }
+        int threads = rp_get_num_threads();
+        ssize_t written = write(pipe_ends[1], &threads, sizeof threads);
+        _exit(written == sizeof threads ? 0 : 1);
+    }
+    close(pipe_ends[1]);
+    int threads = -1;
+    if (read(pipe_ends[0], &threads, sizeof threads) != sizeof threads) {
+        threads = -1;
+    }
+    close(pipe_ends[0]);
+    waitpid(child, NULL, 0);
+    return threads;
+}
+
+static void test_environment_default(void)
+{
+    cpu_set_t set;
+    CHECK(sched_getaffinity(0, sizeof set, &set) == 0);
+    int cpus = CPU_COUNT(&set);
+    CHECK(threads_in_child("3") == 3);
+    CHECK(threads_in_child("1") == 1);
+    CHECK(threads_in_child(NULL) == cpus);
+    CHECK(threads_in_child("zero") == cpus);
+    CHECK(threads_in_child("0") == cpus);
+    CHECK(threads_in_child("4x") == cpus);
+}
+
+int main(void)
+{
+    test_environment_default(); /* first: it needs a process that has not read the count */
+    test_thread_count();
+    test_ranges();
+    test_workers_participate();
+    test_nested();
+    test_concurrent_callers();
+    test_fork();
+    test_counters();
+    if (atomic_load(&failures) != 0) {
+        fprintf(stderr, "%d check(s) failed\n", atomic_load(&failures));
+        return 1;
+    }
+    printf("all thread pool tests passed\n");
+    return 0;
+}
