@@ -118,18 +118,17 @@ typedef struct {
 
 static double linspace_value(const linspace_plan *plan, int64_t i)
 {
-    if (plan->endpoint && plan->num > 1 && i == plan->num - 1) {
-        return plan->stop;
-    }
     double position = (double)i, value;
-    if (plan->div == 0) {
-        value = position * plan->delta;
+    if (plan->endpoint && plan->num > 1 && i == plan->num - 1) {
+        value = plan->stop;
+    } else if (plan->div == 0) {
+        value = position * plan->delta + plan->start;
     } else if (plan->step_underflows) {
-        value = position / (double)plan->div * plan->delta; /* NumPy's path for denormals */
+        /* NumPy's path for steps that underflow (denormal ranges): divide first. */
+        value = position / (double)plan->div * plan->delta + plan->start;
     } else {
-        value = position * plan->step;
+        value = position * plan->step + plan->start;
     }
-    value += plan->start;
     return plan->floor_values ? floor(value) : value;
 }
 
