@@ -605,11 +605,15 @@ static int parse_index_item(PyObject *obj, rp_index *item)
     if (PyIndex_Check(obj) && !PyBool_Check(obj)) {
         Py_ssize_t value = PyNumber_AsSsize_t(obj, PyExc_IndexError);
         if (value == -1 && PyErr_Occurred()) {
-            return -1;
+            if (!PyErr_ExceptionMatches(PyExc_TypeError)) {
+                return -1;
+            }
+            PyErr_Clear(); /* an array with __index__, e.g. a NumPy integer array */
+        } else {
+            item->kind = RP_INDEX_INTEGER;
+            item->integer = value;
+            return 0;
         }
-        item->kind = RP_INDEX_INTEGER;
-        item->integer = value;
-        return 0;
     }
     PyErr_SetString(PyExc_IndexError,
                     "only integers, slices (`:`), ellipsis (`...`) and None (`newaxis`) are "
