@@ -85,6 +85,9 @@ rp_order rp_resolve_order(const rp_array *a, char order);
 rp_status rp_copy_in_order(const rp_array *a, rp_dtype dtype, char order, rp_array **out);
 /* A copy= argument: None -> -1, false -> 0, true -> 1; -2 with an exception set. */
 int rp_copy_from_object(PyObject *obj);
+/* obj.<name> into *value: 1 when found, 0 (and *value NULL) when obj has no such attribute,
+ * -1 with an exception set on any other error. */
+int rp_optional_attribute(PyObject *obj, const char *name, PyObject **value);
 /* A shape argument (int or sequence of ints) -> ndim; -1 with an exception set. */
 int rp_shape_from_object(PyObject *obj, int64_t *shape);
 /* A Python scalar (bool, int, float, or NumPy scalar) as an rp_scalar; -1 with exception. */

@@ -113,10 +113,17 @@ typedef enum {
     OBJECT_UNSUPPORTED   /* strings, bytes, complex numbers, None, arbitrary objects */
 } object_kind;
 
-/* obj.name into *value (NULL when there is no such attribute); -1 on other errors. */
-static int optional_attribute(PyObject *obj, const char *name, PyObject **value)
+int rp_optional_attribute(PyObject *obj, const char *name, PyObject **value)
 {
-    *value = PyObject_GetAttrString(obj, name);
+    /* An interned name: CPython's type attribute cache keeps a reference to the name it was
+     * asked for, so a fresh string per call would pile up in it. */
+    PyObject *key = PyUnicode_InternFromString(name);
+    if (key == NULL) {
+        *value = NULL;
+        return -1;
+    }
+    *value = PyObject_GetAttr(obj, key);
+    Py_DECREF(key);
     if (*value != NULL) {
         return 1;
     }
@@ -130,7 +137,7 @@ static int optional_attribute(PyObject *obj, const char *name, PyObject **value)
 static int has_attribute(PyObject *obj, const char *name)
 {
     PyObject *value;
-    int found = optional_attribute(obj, name, &value);
+    int found = rp_optional_attribute(obj, name, &value);
     Py_XDECREF(value);
     return found;
 }
@@ -393,7 +400,7 @@ static rp_array *array_from_interface(PyObject *obj, PyObject *interface)
 static rp_array *array_from_protocols(rp_module_state *state, PyObject *obj)
 {
     PyObject *interface;
-    if (optional_attribute(obj, "__array_interface__", &interface) < 0) {
+    if (rp_optional_attribute(obj, "__array_interface__", &interface) < 0) {
         return NULL;
     }
     if (interface != NULL) {
@@ -401,7 +408,12 @@ static rp_array *array_from_protocols(rp_module_state *state, PyObject *obj)
         Py_DECREF(interface);
         return array;
     }
-    PyObject *result = PyObject_CallMethod(obj, "__array__", NULL);
+    PyObject *method;
+    if (rp_optional_attribute(obj, "__array__", &method) <= 0) {
+        return NULL; /* classify saw it, so only an error can make it vanish */
+    }
+    PyObject *result = PyObject_CallNoArgs(method);
+    Py_DECREF(method);
     if (result == NULL) {
         return NULL;
     }

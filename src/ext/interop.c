@@ -398,10 +398,10 @@ static PyObject *consume_capsule(rp_module_state *state, PyObject *capsule)
 /* x.__dlpack__(max_version=(1, 0)), falling back to x.__dlpack__() for pre-1.0 producers. */
 static PyObject *request_capsule(PyObject *x)
 {
-    PyObject *method = PyObject_GetAttrString(x, "__dlpack__");
-    if (method == NULL) {
-        if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
-            PyErr_Clear();
+    PyObject *method;
+    int found = rp_optional_attribute(x, "__dlpack__", &method);
+    if (found <= 0) {
+        if (found == 0) {
             PyErr_Format(PyExc_TypeError, "'%.100s' object does not support DLPack",
                          Py_TYPE(x)->tp_name);
         }
@@ -427,13 +427,15 @@ static PyObject *request_capsule(PyObject *x)
 /* The producer must say its memory is on the CPU before we ask for it. */
 static int check_producer_device(PyObject *x)
 {
-    PyObject *device = PyObject_CallMethod(x, "__dlpack_device__", NULL);
+    PyObject *method;
+    int found = rp_optional_attribute(x, "__dlpack_device__", &method);
+    if (found <= 0) {
+        return found; /* optional for old producers: the tensor's own device is checked too */
+    }
+    PyObject *device = PyObject_CallNoArgs(method);
+    Py_DECREF(method);
     if (device == NULL) {
-        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
-            return -1;
-        }
-        PyErr_Clear(); /* optional for old producers: the tensor's own device is checked too */
-        return 0;
+        return -1;
     }
     long device_type = -1;
     if (PyTuple_Check(device) && PyTuple_GET_SIZE(device) == 2) {

@@ -39,7 +39,9 @@ def test_buffer_export_describes_the_view_exactly(views):
     x, r = views
     view = memoryview(r)
     assert view.shape == x.shape and view.ndim == x.ndim and view.itemsize == x.itemsize
-    assert layout(view) == layout(x) if hasattr(view, "size") else True
+    if x.size:
+        assert [s for s, n in zip(view.strides, view.shape) if n > 1] == \
+            [s for s, n in zip(x.strides, x.shape) if n > 1]
     y = np.asarray(r)
     assert_same_layout(r, y)
     assert y.base is not None and (np.shares_memory(y, x) or x.size == 0)
@@ -118,7 +120,7 @@ def test_array_interface_reports_strides_only_when_not_c_contiguous():
 
 
 def test_array_interface_keeps_memory_alive():
-    r = rp.arange(5.0) * 1 if False else rp.arange(5.0)
+    r = rp.arange(5.0)
     y = np.asarray(InterfaceOnly(r))
     del r
     gc.collect()
@@ -298,7 +300,8 @@ def test_old_producers_without_keyword_arguments():
             return (1, 0)
     x = np.arange(5.0)
     r = rp.from_dlpack(Old(x))
-    assert_matches(r, x) and shares(r, x)
+    assert_matches(r, x)
+    assert shares(r, x)
 
 
 def test_unsupported_dlpack_dtypes_raise_buffer_error():
