@@ -106,33 +106,16 @@ static void array_dealloc(PyObject *self)
 
 /* ===================================================================== attributes */
 
-static PyObject *int64_tuple(int n, const int64_t *values)
-{
-    PyObject *tuple = PyTuple_New(n);
-    if (tuple == NULL) {
-        return NULL;
-    }
-    for (int i = 0; i < n; i++) {
-        PyObject *item = PyLong_FromLongLong(values[i]);
-        if (item == NULL) {
-            Py_DECREF(tuple);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(tuple, i, item);
-    }
-    return tuple;
-}
-
 static PyObject *get_shape(PyObject *self, void *closure)
 {
     (void)closure;
-    return int64_tuple(array_of(self)->ndim, array_of(self)->shape);
+    return rp_int64_tuple(array_of(self)->ndim, array_of(self)->shape);
 }
 
 static PyObject *get_strides(PyObject *self, void *closure)
 {
     (void)closure;
-    return int64_tuple(array_of(self)->ndim, array_of(self)->strides);
+    return rp_int64_tuple(array_of(self)->ndim, array_of(self)->strides);
 }
 
 static PyObject *get_ndim(PyObject *self, void *closure)

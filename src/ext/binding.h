@@ -90,6 +90,8 @@ int rp_copy_from_object(PyObject *obj);
 int rp_optional_attribute(PyObject *obj, const char *name, PyObject **value);
 /* A shape argument (int or sequence of ints) -> ndim; -1 with an exception set. */
 int rp_shape_from_object(PyObject *obj, int64_t *shape);
+/* The inverse: a tuple of Python ints (shape, strides); NULL with an exception set. */
+PyObject *rp_int64_tuple(int n, const int64_t *values);
 /* A Python scalar (bool, int, float, or NumPy scalar) as an rp_scalar; -1 with exception. */
 int rp_scalar_from_object(PyObject *obj, rp_scalar *out);
 /* obj (a Python or NumPy scalar, or a 0-d array) converted to `dtype` the way NumPy stores a

@@ -58,6 +58,20 @@ int rp_dtype_from_object(rp_module_state *state, PyObject *obj, int allow_none)
 
 /* ===================================================================== shapes */
 
+PyObject *rp_int64_tuple(int n, const int64_t *values)
+{
+    PyObject *tuple = PyTuple_New(n);
+    for (int i = 0; tuple != NULL && i < n; i++) {
+        PyObject *item = PyLong_FromLongLong(values[i]);
+        if (item == NULL) {
+            Py_CLEAR(tuple);
+        } else {
+            PyTuple_SET_ITEM(tuple, i, item);
+        }
+    }
+    return tuple;
+}
+
 int rp_shape_from_object(PyObject *obj, int64_t *shape)
 {
     if (PyIndex_Check(obj)) {
@@ -106,13 +120,6 @@ int rp_shape_from_object(PyObject *obj, int64_t *shape)
 
 /* ===================================================================== what an object is */
 
-typedef enum {
-    OBJECT_SCALAR,       /* one value: Python bool/int/float, NumPy scalar, other real numbers */
-    OBJECT_SEQUENCE,     /* nested lists, tuples and other sequences, read element by element */
-    OBJECT_ARRAY,        /* memory described in one go: raptors array, buffer, array interface */
-    OBJECT_UNSUPPORTED   /* strings, bytes, complex numbers, None, arbitrary objects */
-} object_kind;
-
 int rp_optional_attribute(PyObject *obj, const char *name, PyObject **value)
 {
     /* An interned name: CPython's type attribute cache keeps a reference to the name it was
@@ -141,6 +148,13 @@ static int has_attribute(PyObject *obj, const char *name)
     Py_XDECREF(value);
     return found;
 }
+
+typedef enum {
+    OBJECT_SCALAR,       /* one value: Python bool/int/float, NumPy scalar, other real numbers */
+    OBJECT_SEQUENCE,     /* nested lists, tuples and other sequences, read element by element */
+    OBJECT_ARRAY,        /* memory described in one go: raptors array, buffer, array interface */
+    OBJECT_UNSUPPORTED   /* strings, bytes, complex numbers, None, arbitrary objects */
+} object_kind;
 
 /* Classifies obj; -1 (as an int) with an exception set when looking at it failed. `state` may
  * be NULL: raptors arrays are then recognised by their buffer like any other array. */

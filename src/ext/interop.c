@@ -26,28 +26,14 @@ static const char *interface_typestr(rp_dtype dtype)
     }
 }
 
-static PyObject *int64_tuple(int n, const int64_t *values)
-{
-    PyObject *tuple = PyTuple_New(n);
-    for (int i = 0; tuple != NULL && i < n; i++) {
-        PyObject *item = PyLong_FromLongLong(values[i]);
-        if (item == NULL) {
-            Py_CLEAR(tuple);
-        } else {
-            PyTuple_SET_ITEM(tuple, i, item);
-        }
-    }
-    return tuple;
-}
-
 PyObject *rp_array_interface(PyObject *self, void *closure)
 {
     (void)closure;
     const rp_array *a = ((RpArrayObject *)self)->array;
     const char *typestr = interface_typestr(a->dtype);
-    PyObject *shape = int64_tuple(a->ndim, a->shape);
+    PyObject *shape = rp_int64_tuple(a->ndim, a->shape);
     PyObject *strides = rp_array_is_c_contiguous(a) ? Py_NewRef(Py_None)
-                                                    : int64_tuple(a->ndim, a->strides);
+                                                    : rp_int64_tuple(a->ndim, a->strides);
     PyObject *address = PyLong_FromVoidPtr(a->data);
     if (shape == NULL || strides == NULL || address == NULL) {
         Py_XDECREF(shape);

@@ -11,7 +11,7 @@ from array_strategies import DTYPE_NAMES
 RAPTORS_DTYPES = (rp.bool, rp.int32, rp.int64, rp.float32, rp.float64)
 
 
-@pytest.mark.parametrize("dtype,name", zip(RAPTORS_DTYPES, DTYPE_NAMES))
+@pytest.mark.parametrize("dtype,name", list(zip(RAPTORS_DTYPES, DTYPE_NAMES)))
 def test_dtype_objects_print_and_compare_like_numpy(dtype, name):
     numpy_dtype = np.dtype(name)
     assert str(dtype) == str(numpy_dtype) == name
