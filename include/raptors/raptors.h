@@ -107,11 +107,14 @@ void *rp_buffer_data(const rp_buffer *buffer);
 size_t rp_buffer_size(const rp_buffer *buffer);
 /* Number of owned (not wrapped) buffers alive in this process: a leak detector for tests. */
 int64_t rp_buffer_live_count(void);
+/* Number of wrapped buffers (foreign memory) alive in this process: the same, for imports. */
+int64_t rp_buffer_wrapped_live_count(void);
 
 /* ===================================================================== arrays */
 
 enum {
-    RP_ARRAY_WRITEABLE = 1 << 0
+    RP_ARRAY_WRITEABLE = 1 << 0,
+    RP_ARRAY_OWNDATA = 1 << 1        /* set only by rp_array_empty: the header that allocated */
 };
 
 typedef struct rp_array {
@@ -141,6 +144,36 @@ rp_status rp_array_full(rp_dtype dtype, int ndim, const int64_t *shape, const rp
 rp_status rp_array_from_buffer(rp_buffer *buffer, char *data, rp_dtype dtype, int ndim,
                                const int64_t *shape, const int64_t *strides, int flags,
                                rp_array **out);
+/* A new uninitialised array of a's shape in `dtype`, laid out in a's memory order (NumPy's
+ * order='K'): axes follow rp_array_memory_order(a), each stepping forward through memory. */
+rp_status rp_array_empty_like(const rp_array *a, rp_dtype dtype, rp_array **out);
+/* Writes into axes[0..ndim) the permutation that orders a's axes by decreasing |stride| (ties
+ * keep their order): the axis order in which NumPy's order='K' lays out and visits elements. */
+void rp_array_memory_order(const rp_array *a, int *axes);
+
+/* ----- filled creation (NumPy's arange, linspace, eye) */
+
+/* NumPy's arange fill: a 1-D array of `length` elements where element 0 is `first` and element
+ * 1 is `second` (each converted to dtype as rp_scalar_cast does), and element i >= 2 is
+ * first + i * (second - first) evaluated in the dtype's own arithmetic (integers wrap). The
+ * caller computes first = start, second = start + step and length = ceil((stop - start) / step)
+ * in whatever precision its inputs have. Errors: RP_ERR_VALUE (negative length), RP_ERR_TYPE
+ * (bool with length > 2, which has no arithmetic). `second` is ignored when length < 2. */
+rp_status rp_array_arange(rp_dtype dtype, const rp_scalar *first, const rp_scalar *second,
+                          int64_t length, rp_array **out);
+/* NumPy's linspace: `num` values from start towards stop, computed in double as
+ * start + i * step with step = (stop - start) / div, where div = num - 1 with `endpoint` and num
+ * otherwise; when step underflows to 0 the value is start + (i / div) * (stop - start); with
+ * div == 0 it is start + i * (stop - start). With `endpoint` and num > 1 the last value is stop
+ * exactly. Integer dtypes take the floor before the (unsafe) cast. Errors: RP_ERR_VALUE
+ * (num < 0). */
+rp_status rp_array_linspace(rp_dtype dtype, double start, double stop, int64_t num,
+                            bool endpoint, rp_array **out);
+/* An n x m array, zero except for ones on diagonal k (k > 0 above the main diagonal, k < 0
+ * below). Errors: RP_ERR_VALUE (negative n or m), RP_ERR_OVERFLOW. */
+rp_status rp_array_eye(rp_dtype dtype, int64_t n, int64_t m, int64_t k, rp_order order,
+                       rp_array **out);
+
 /* Drops the array and its buffer reference. NULL is ignored. */
 void rp_array_free(rp_array *array);
 
@@ -164,6 +197,9 @@ rp_status rp_array_reshape_view(const rp_array *a, int ndim, const int64_t *shap
 /* View when possible, copy otherwise (NumPy's reshape). */
 rp_status rp_array_reshape(const rp_array *a, int ndim, const int64_t *shape, rp_order order,
                            rp_array **out);
+/* The elements of a as a 1-D array read in `order`: a view when a is contiguous in that order,
+ * otherwise a new contiguous copy (NumPy's ravel with order 'C' or 'F'). */
+rp_status rp_array_ravel(const rp_array *a, rp_order order, rp_array **out);
 /* A view with `shape`, broadcasting a's dimensions (zero strides). */
 rp_status rp_array_broadcast_to(const rp_array *a, int ndim, const int64_t *shape, rp_array **out);
 

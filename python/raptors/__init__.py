@@ -19,6 +19,7 @@ float64 = _DTYPES[4]
 
 _core._register(_DTYPES, _normalize_dtype, _np.exceptions.AxisError)
 
+from . import _ndarray  # noqa: E402,F401 - attaches repr, tolist, pickling, flags to ndarray
 from ._api import *  # noqa: E402,F401,F403
 from ._api import __all__ as _api_all  # noqa: E402
 from ._config import *  # noqa: E402,F401,F403

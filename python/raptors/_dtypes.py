@@ -44,6 +44,12 @@ class dtype:
     def type(self):
         return getattr(_np, self.name if self.name != "bool" else "bool_")
 
+    @property
+    def dtype(self):
+        """The NumPy dtype; lets ``numpy.dtype(raptors.float32)`` and NumPy functions' dtype
+        arguments accept raptors dtypes."""
+        return _np.dtype(self.name)
+
     def to_numpy(self):
         return _np.dtype(self.name)
 
@@ -67,9 +73,12 @@ def normalize(obj):
     if obj is float:
         return 4
     try:
-        name = _np.dtype(obj).name
+        numpy_dtype = _np.dtype(obj)
     except (TypeError, ValueError) as error:
         raise TypeError(f"data type {obj!r} not understood") from error
-    if name not in _BY_NAME:
-        raise TypeError(f"raptors does not support the dtype {name}")
-    return _BY_NAME[name].code
+    if numpy_dtype.name not in _BY_NAME:
+        raise TypeError(f"raptors does not support the dtype {numpy_dtype} "
+                        f"(supported: {', '.join(_NAMES)})")
+    if not numpy_dtype.isnative:
+        raise TypeError(f"raptors supports native byte order only, not {numpy_dtype.str!r}")
+    return _BY_NAME[numpy_dtype.name].code

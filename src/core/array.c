@@ -55,7 +55,8 @@ rp_status rp_array_empty(rp_dtype dtype, int ndim, const int64_t *shape, rp_orde
         return status;
     }
     rp_array *array = NULL;
-    status = new_header(buffer, rp_buffer_data(buffer), dtype, ndim, RP_ARRAY_WRITEABLE, &array);
+    status = new_header(buffer, rp_buffer_data(buffer), dtype, ndim,
+                        RP_ARRAY_WRITEABLE | RP_ARRAY_OWNDATA, &array);
     rp_buffer_decref(buffer); /* the header holds the only reference now */
     if (status != RP_OK) {
         return status;
@@ -95,7 +96,8 @@ rp_status rp_array_from_buffer(rp_buffer *buffer, char *data, rp_dtype dtype, in
         return status;
     }
     rp_array *array = NULL;
-    status = new_header(buffer, data, dtype, ndim, flags, &array);
+    /* Only the header rp_array_empty made owns its data; every other header is a view. */
+    status = new_header(buffer, data, dtype, ndim, flags & ~RP_ARRAY_OWNDATA, &array);
     if (status != RP_OK) {
         return status;
     }
@@ -304,6 +306,30 @@ rp_status rp_array_reshape(const rp_array *a, int ndim, const int64_t *shape, rp
         return status;
     }
     *out = view;
+    return RP_OK;
+}
+
+rp_status rp_array_ravel(const rp_array *a, rp_order order, rp_array **out)
+{
+    int64_t length = rp_array_size(a);
+    bool contiguous = order == RP_ORDER_C ? rp_array_is_c_contiguous(a)
+                                          : rp_array_is_f_contiguous(a);
+    if (contiguous) {
+        /* Contiguous in the reading order: one unit stride covers every element. */
+        int64_t stride = (int64_t)rp_dtype_size(a->dtype);
+        return rp_array_from_buffer(a->buffer, a->data, a->dtype, 1, &length, &stride, a->flags,
+                                    out);
+    }
+    /* A fresh copy in the reading order is contiguous, so it can be relabelled as 1-D. */
+    rp_array *copy;
+    rp_status status = rp_array_copy(a, a->dtype, order, &copy);
+    if (status != RP_OK) {
+        return status;
+    }
+    copy->ndim = 1;
+    copy->shape[0] = length;
+    copy->strides[0] = (int64_t)rp_dtype_size(a->dtype);
+    *out = copy;
     return RP_OK;
 }
 

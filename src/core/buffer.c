@@ -22,6 +22,7 @@ struct rp_buffer {
 };
 
 static atomic_llong live_owned_buffers;
+static atomic_llong live_wrapped_buffers;
 
 rp_status rp_buffer_new(size_t nbytes, rp_buffer **out)
 {
@@ -57,6 +58,7 @@ rp_status rp_buffer_wrap(void *data, size_t nbytes, rp_release_fn release, void 
     buffer->release = release;
     buffer->release_context = context;
     buffer->owned = false;
+    atomic_fetch_add(&live_wrapped_buffers, 1);
     *out = buffer;
     return RP_OK;
 }
@@ -71,8 +73,11 @@ void rp_buffer_decref(rp_buffer *buffer)
     if (buffer->owned) {
         rp_free_data(buffer->data, buffer->nbytes);
         atomic_fetch_sub(&live_owned_buffers, 1);
-    } else if (buffer->release != NULL) {
-        buffer->release(buffer->release_context);
+    } else {
+        if (buffer->release != NULL) {
+            buffer->release(buffer->release_context);
+        }
+        atomic_fetch_sub(&live_wrapped_buffers, 1);
     }
     free(buffer);
 }
@@ -82,3 +87,5 @@ void *rp_buffer_data(const rp_buffer *buffer) { return buffer->data; }
 size_t rp_buffer_size(const rp_buffer *buffer) { return buffer->nbytes; }
 
 int64_t rp_buffer_live_count(void) { return (int64_t)atomic_load(&live_owned_buffers); }
+
+int64_t rp_buffer_wrapped_live_count(void) { return (int64_t)atomic_load(&live_wrapped_buffers); }

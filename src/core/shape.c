@@ -155,3 +155,21 @@ bool rp_arrays_may_overlap(const rp_array *a, const rp_array *b)
     }
     return alo < bhi && blo < ahi;
 }
+
+void rp_array_memory_order(const rp_array *a, int *axes)
+{
+    /* Stable insertion sort on |stride|, largest first; RP_MAXDIMS is small. */
+    for (int i = 0; i < a->ndim; i++) {
+        int axis = i, j = i;
+        int64_t stride = a->strides[axis] < 0 ? -a->strides[axis] : a->strides[axis];
+        while (j > 0) {
+            int64_t before = a->strides[axes[j - 1]];
+            if ((before < 0 ? -before : before) >= stride) {
+                break;
+            }
+            axes[j] = axes[j - 1];
+            j--;
+        }
+        axes[j] = axis;
+    }
+}

@@ -2,9 +2,10 @@
  * array_type.c — the raptors.ndarray heap type: lifetime, attributes, shape methods, basic
  * indexing and the buffer protocol.
  *
- * Sections: object lifetime, attributes, shape and copy methods, indexing, buffer protocol,
- * type spec. Compute methods (sum, mean, operators) live in their own files and are added to
- * the type's method table through rp_array_compute_methods.
+ * Sections: object lifetime, attributes, shape and copy methods, element access, indexing,
+ * buffer protocol, type spec. Interop methods (DLPack, the array interface) live in interop.c,
+ * compute methods and operators in their own files; the tables below only list them. Methods
+ * that need NumPy (repr, tolist, pickling) are added by the Python package.
  */
 #include "binding.h"
 
@@ -17,6 +18,10 @@
 #endif
 
 /* ===================================================================== object lifetime */
+
+static rp_module_state *state_of(PyObject *self) { return rp_state_from_type(Py_TYPE(self)); }
+
+static rp_array *array_of(PyObject *self) { return ((RpArrayObject *)self)->array; }
 
 int rp_is_array(rp_module_state *state, PyObject *obj)
 {
@@ -32,20 +37,28 @@ PyObject *rp_wrap_array(rp_module_state *state, rp_array *array)
     }
     self->array = array;
     self->weakreflist = NULL;
+    self->base = NULL;
     return (PyObject *)self;
 }
 
-static rp_module_state *state_of(PyObject *self) { return rp_state_from_type(Py_TYPE(self)); }
 
-static rp_array *array_of(PyObject *self) { return ((RpArrayObject *)self)->array; }
+PyObject *rp_wrap_view_of(rp_module_state *state, rp_array *array, PyObject *source)
+{
+    PyObject *result = rp_wrap_array(state, array);
+    if (result != NULL && array->buffer == array_of(source)->buffer) {
+        PyObject *base = ((RpArrayObject *)source)->base;
+        ((RpArrayObject *)result)->base = Py_NewRef(base != NULL ? base : source);
+    }
+    return result;
+}
 
-/* Wraps the result of a core call that produced `array`, raising on failure. */
+/* Wraps the result of a core call on self, raising on failure. */
 static PyObject *wrap_result(PyObject *self, rp_status status, rp_array *array)
 {
     if (status != RP_OK) {
         return rp_raise_status(state_of(self), status);
     }
-    return rp_wrap_array(state_of(self), array);
+    return rp_wrap_view_of(state_of(self), array, self);
 }
 
 static PyObject *array_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
@@ -75,6 +88,7 @@ static PyObject *array_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         return NULL;
     }
     self->array = array;
+    self->base = NULL;
     return (PyObject *)self;
 }
 
@@ -85,39 +99,23 @@ static void array_dealloc(PyObject *self)
         PyObject_ClearWeakRefs(self);
     }
     rp_array_free(array_of(self));
+    Py_XDECREF(((RpArrayObject *)self)->base);
     type->tp_free(self);
     Py_DECREF(type);
 }
 
 /* ===================================================================== attributes */
 
-static PyObject *int64_tuple(int n, const int64_t *values)
-{
-    PyObject *tuple = PyTuple_New(n);
-    if (tuple == NULL) {
-        return NULL;
-    }
-    for (int i = 0; i < n; i++) {
-        PyObject *item = PyLong_FromLongLong(values[i]);
-        if (item == NULL) {
-            Py_DECREF(tuple);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(tuple, i, item);
-    }
-    return tuple;
-}
-
 static PyObject *get_shape(PyObject *self, void *closure)
 {
     (void)closure;
-    return int64_tuple(array_of(self)->ndim, array_of(self)->shape);
+    return rp_int64_tuple(array_of(self)->ndim, array_of(self)->shape);
 }
 
 static PyObject *get_strides(PyObject *self, void *closure)
 {
     (void)closure;
-    return int64_tuple(array_of(self)->ndim, array_of(self)->strides);
+    return rp_int64_tuple(array_of(self)->ndim, array_of(self)->strides);
 }
 
 static PyObject *get_ndim(PyObject *self, void *closure)
@@ -151,10 +149,47 @@ static PyObject *get_dtype(PyObject *self, void *closure)
     return rp_dtype_object(state_of(self), array_of(self)->dtype);
 }
 
+static PyObject *get_base(PyObject *self, void *closure)
+{
+    (void)closure;
+    PyObject *base = ((RpArrayObject *)self)->base;
+    return Py_NewRef(base != NULL ? base : Py_None);
+}
+
 static PyObject *get_writeable(PyObject *self, void *closure)
 {
     (void)closure;
     return PyBool_FromLong(array_of(self)->flags & RP_ARRAY_WRITEABLE);
+}
+
+/* Any array may become read-only; only memory Raptors allocated may become writeable again,
+ * because a view cannot know whether its memory (bytes, a read-only export) allows writing. */
+static int set_writeable(PyObject *self, PyObject *value, void *closure)
+{
+    (void)closure;
+    rp_array *a = array_of(self);
+    int writeable = value == NULL ? -1 : PyObject_IsTrue(value);
+    if (writeable < 0) {
+        if (value == NULL) {
+            PyErr_SetString(PyExc_AttributeError, "cannot delete the writeable flag");
+        }
+        return -1;
+    }
+    if (!writeable) {
+        a->flags &= ~RP_ARRAY_WRITEABLE;
+    } else if (a->flags & RP_ARRAY_OWNDATA) {
+        a->flags |= RP_ARRAY_WRITEABLE;
+    } else if (!(a->flags & RP_ARRAY_WRITEABLE)) {
+        PyErr_SetString(PyExc_ValueError, "cannot set WRITEABLE flag to True of this array");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *get_owndata(PyObject *self, void *closure)
+{
+    (void)closure;
+    return PyBool_FromLong(array_of(self)->flags & RP_ARRAY_OWNDATA);
 }
 
 static PyObject *get_data_address(PyObject *self, void *closure)
@@ -180,56 +215,74 @@ static PyGetSetDef array_getset[] = {
     {"nbytes", get_nbytes, NULL, "Bytes consumed by the elements.", NULL},
     {"dtype", get_dtype, NULL, "Data type of the elements.", NULL},
     {"T", get_transposed, NULL, "View with axes reversed.", NULL},
-    {"_writeable", get_writeable, NULL, "Whether the data may be written.", NULL},
+    {"base", get_base, NULL, "The array this view was taken from, or None.", NULL},
+    {"__array_interface__", rp_array_interface, NULL, "NumPy's array interface (version 3).",
+     NULL},
+    {"_writeable", get_writeable, set_writeable, "Whether the data may be written.", NULL},
+    {"_owndata", get_owndata, NULL, "Whether this array allocated its memory.", NULL},
     {"_data_address", get_data_address, NULL, "Address of the first element.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
 /* ===================================================================== shape and copy methods */
 
-static int parse_order(PyObject *obj, rp_order *order)
-{
-    if (obj == NULL || obj == Py_None) {
-        *order = RP_ORDER_C;
-        return 0;
-    }
-    const char *text = PyUnicode_Check(obj) ? PyUnicode_AsUTF8(obj) : NULL;
-    if (text != NULL && (strcmp(text, "C") == 0 || strcmp(text, "A") == 0 ||
-                         strcmp(text, "K") == 0)) {
-        *order = RP_ORDER_C;
-        return 0;
-    }
-    if (text != NULL && strcmp(text, "F") == 0) {
-        *order = RP_ORDER_F;
-        return 0;
-    }
-    PyErr_SetString(PyExc_ValueError, "order must be one of 'C', 'F', 'A', or 'K'");
-    return -1;
-}
-
-/* reshape(*shape, order='C') — a view when the strides allow it. */
+/* reshape(*shape, order='C', copy=None) — a view when the strides allow it. */
 static PyObject *array_reshape(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    PyObject *order_obj = NULL;
+    PyObject *order_obj = NULL, *copy_obj = NULL, *shape_kw = NULL;
     if (kwargs != NULL) {
         order_obj = PyDict_GetItemString(kwargs, "order");
-        if (PyDict_Size(kwargs) != (order_obj != NULL)) {
+        copy_obj = PyDict_GetItemString(kwargs, "copy");
+        shape_kw = PyDict_GetItemString(kwargs, "shape");
+        if (PyDict_Size(kwargs) != (order_obj != NULL) + (copy_obj != NULL) + (shape_kw != NULL)) {
             PyErr_SetString(PyExc_TypeError, "reshape() got an unexpected keyword argument");
             return NULL;
         }
     }
-    rp_order order;
-    if (parse_order(order_obj, &order) != 0) {
+    if ((shape_kw != NULL) == (PyTuple_GET_SIZE(args) > 0)) {
+        PyErr_SetString(PyExc_TypeError, shape_kw != NULL
+                                             ? "reshape() got multiple values for 'shape'"
+                                             : "reshape() missing required argument 'shape'");
         return NULL;
     }
-    PyObject *shape_obj = PyTuple_GET_SIZE(args) == 1 ? PyTuple_GET_ITEM(args, 0) : args;
+    char order;
+    int copy = rp_copy_from_object(copy_obj);
+    if (copy == -2 || rp_order_from_object(order_obj, 'C', &order) != 0) {
+        return NULL;
+    }
+    if (order == 'K') {
+        PyErr_SetString(PyExc_ValueError, "order 'K' is not permitted for reshaping");
+        return NULL;
+    }
+    PyObject *shape_obj = shape_kw != NULL               ? shape_kw
+                          : PyTuple_GET_SIZE(args) == 1 ? PyTuple_GET_ITEM(args, 0)
+                                                        : args;
     int64_t shape[RP_MAXDIMS];
     int ndim = rp_shape_from_object(shape_obj, shape);
     if (ndim < 0) {
         return NULL;
     }
-    rp_array *result = NULL;
-    rp_status status = rp_array_reshape(array_of(self), ndim, shape, order, &result);
+    rp_array *a = array_of(self), *result = NULL;
+    rp_order layout = rp_resolve_order(a, order);
+    rp_status status;
+    if (copy == 1) {
+        rp_array *copied;
+        status = rp_array_copy(a, a->dtype, layout, &copied);
+        if (status == RP_OK) {
+            status = rp_array_reshape(copied, ndim, shape, layout, &result);
+            rp_array_free(copied);
+        }
+    } else {
+        status = rp_array_reshape_view(a, ndim, shape, layout, &result);
+        if (status == RP_OK && result == NULL) {
+            if (copy == 0) {
+                PyErr_SetString(PyExc_ValueError,
+                                "Unable to avoid creating a copy while reshaping.");
+                return NULL;
+            }
+            status = rp_array_reshape(a, ndim, shape, layout, &result);
+        }
+    }
     return wrap_result(self, status, result);
 }
 
@@ -251,6 +304,12 @@ static PyObject *array_transpose(PyObject *self, PyObject *args)
             return NULL;
         }
         for (int i = 0; i < n; i++) {
+            if (values[i] < -a->ndim || values[i] >= a->ndim) {
+                rp_status status = rp_error(RP_ERR_AXIS,
+                                            "axis %lld is out of bounds for array of dimension %d",
+                                            (long long)values[i], a->ndim);
+                return rp_raise_status(state_of(self), status);
+            }
             axes[i] = (int)values[i];
         }
         axes_ptr = axes;
@@ -270,32 +329,107 @@ static PyObject *array_astype(PyObject *self, PyObject *args, PyObject *kwargs)
                                      &order_obj, &casting, &subok, &copy)) {
         return NULL;
     }
-    rp_order order;
+    if (casting != NULL && casting != Py_None &&
+        !(PyUnicode_Check(casting) && PyUnicode_CompareWithASCIIString(casting, "unsafe") == 0)) {
+        PyErr_SetString(PyExc_NotImplementedError, "raptors casts with casting='unsafe' only");
+        return NULL;
+    }
+    char order;
     int dtype = rp_dtype_from_object(state_of(self), dtype_obj, 0);
-    if (dtype < 0 || parse_order(order_obj, &order) != 0) {
+    if (dtype < 0 || rp_order_from_object(order_obj, 'K', &order) != 0) {
         return NULL;
     }
     rp_array *a = array_of(self);
-    if (!copy && a->dtype == (rp_dtype)dtype) {
+    bool layout_ok = order == 'K' || order == 'A' ||
+                     (order == 'C' ? rp_array_is_c_contiguous(a) : rp_array_is_f_contiguous(a));
+    if (!copy && a->dtype == (rp_dtype)dtype && layout_ok) {
         return Py_NewRef(self);
     }
     rp_array *result = NULL;
-    rp_status status = rp_array_copy(a, (rp_dtype)dtype, order, &result);
+    rp_status status = rp_copy_in_order(a, (rp_dtype)dtype, order, &result);
     return wrap_result(self, status, result);
 }
 
+/* copy(order='C') */
 static PyObject *array_copy(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *keywords[] = {"order", NULL};
     PyObject *order_obj = NULL;
-    rp_order order;
+    char order;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O:copy", keywords, &order_obj) ||
-        parse_order(order_obj, &order) != 0) {
+        rp_order_from_object(order_obj, 'C', &order) != 0) {
         return NULL;
     }
     rp_array *result = NULL;
-    rp_status status = rp_array_copy(array_of(self), array_of(self)->dtype, order, &result);
+    rp_status status = rp_copy_in_order(array_of(self), array_of(self)->dtype, order, &result);
     return wrap_result(self, status, result);
+}
+
+/* __copy__() and __deepcopy__(memo): a copy keeping the memory order, as NumPy's. */
+static PyObject *array_copy_keep_order(PyObject *self, PyObject *args)
+{
+    (void)args;
+    rp_array *result = NULL;
+    rp_status status = rp_copy_in_order(array_of(self), array_of(self)->dtype, 'K', &result);
+    return wrap_result(self, status, result);
+}
+
+/* The 1-D reading of a in NumPy's `order`; a view when one exists unless `force_copy`. 'K'
+ * reads in memory order: the axes sorted by |stride|, each walked in index order. */
+static rp_status flatten_in_order(const rp_array *a, char order, bool force_copy,
+                                  rp_array **out)
+{
+    rp_array *source = NULL;
+    rp_status status;
+    if (order == 'K') {
+        int axes[RP_MAXDIMS];
+        rp_array_memory_order(a, axes);
+        status = rp_array_transpose(a, axes, &source);
+        if (status != RP_OK) {
+            return status;
+        }
+        a = source;
+    }
+    rp_order layout = order == 'K' ? RP_ORDER_C : rp_resolve_order(a, order);
+    if (force_copy) {
+        status = rp_array_copy(a, a->dtype, layout, out);
+        if (status == RP_OK) {
+            (*out)->shape[0] = rp_array_size(a);
+            (*out)->strides[0] = (int64_t)rp_array_itemsize(a);
+            (*out)->ndim = 1;
+        }
+    } else {
+        status = rp_array_ravel(a, layout, out);
+    }
+    rp_array_free(source);
+    return status;
+}
+
+static PyObject *flatten_method(PyObject *self, PyObject *args, PyObject *kwargs,
+                                bool force_copy, const char *format)
+{
+    static char *keywords[] = {"order", NULL};
+    PyObject *order_obj = NULL;
+    char order;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, format, keywords, &order_obj) ||
+        rp_order_from_object(order_obj, 'C', &order) != 0) {
+        return NULL;
+    }
+    rp_array *result = NULL;
+    rp_status status = flatten_in_order(array_of(self), order, force_copy, &result);
+    return wrap_result(self, status, result);
+}
+
+/* ravel(order='C') — a view when the elements are contiguous in that order. */
+static PyObject *array_ravel(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    return flatten_method(self, args, kwargs, false, "|O:ravel");
+}
+
+/* flatten(order='C') — always a copy. */
+static PyObject *array_flatten(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    return flatten_method(self, args, kwargs, true, "|O:flatten");
 }
 
 static PyObject *array_is_c_contiguous(PyObject *self, PyObject *unused)
@@ -310,16 +444,112 @@ static PyObject *array_is_f_contiguous(PyObject *self, PyObject *unused)
     return PyBool_FromLong(rp_array_is_f_contiguous(array_of(self)));
 }
 
+/* ===================================================================== element access */
+
+/* fill(value) — value is a scalar (or 0-d array), stored with NumPy's setitem checks. */
+static PyObject *array_fill(PyObject *self, PyObject *value)
+{
+    rp_array *a = array_of(self);
+    if (!(a->flags & RP_ARRAY_WRITEABLE)) {
+        PyErr_SetString(PyExc_ValueError, "assignment destination is read-only");
+        return NULL;
+    }
+    rp_scalar converted;
+    if (rp_scalar_from_object_as(value, a->dtype, &converted) != 0) {
+        return NULL;
+    }
+    rp_status status = rp_array_fill(a, &converted);
+    if (status != RP_OK) {
+        return rp_raise_status(state_of(self), status);
+    }
+    Py_RETURN_NONE;
+}
+
+/* item(*args) — one element as a Python scalar: no argument (size-1 arrays), a flat index, or
+ * one index per axis (given separately or as a tuple). */
+static PyObject *array_item_method(PyObject *self, PyObject *args)
+{
+    rp_array *a = array_of(self);
+    Py_ssize_t nargs = PyTuple_GET_SIZE(args);
+    if (nargs == 1 && PyTuple_Check(PyTuple_GET_ITEM(args, 0))) {
+        args = PyTuple_GET_ITEM(args, 0);
+        nargs = PyTuple_GET_SIZE(args);
+        if (nargs != a->ndim) {
+            PyErr_SetString(PyExc_ValueError, "incorrect number of indices for array");
+            return NULL;
+        }
+    }
+    rp_scalar value;
+    rp_status status;
+    if (nargs == 0 && a->ndim > 0) {
+        if (rp_array_size(a) != 1) {
+            PyErr_SetString(PyExc_ValueError,
+                            "can only convert an array of size 1 to a Python scalar");
+            return NULL;
+        }
+        status = rp_array_get_flat(a, 0, &value);
+    } else if (nargs == 1 && a->ndim != 1) {
+        Py_ssize_t flat = PyNumber_AsSsize_t(PyTuple_GET_ITEM(args, 0), PyExc_IndexError);
+        if (flat == -1 && PyErr_Occurred()) {
+            return NULL;
+        }
+        int64_t size = rp_array_size(a);
+        if (flat < -size || flat >= size) {
+            PyErr_Format(PyExc_IndexError, "index %zd is out of bounds for size %lld", flat,
+                         (long long)size);
+            return NULL;
+        }
+        status = rp_array_get_flat(a, flat < 0 ? flat + size : flat, &value);
+    } else {
+        if (nargs != a->ndim) {
+            PyErr_SetString(PyExc_ValueError, "incorrect number of indices for array");
+            return NULL;
+        }
+        rp_index items[RP_MAXDIMS];
+        for (Py_ssize_t i = 0; i < nargs; i++) {
+            Py_ssize_t position = PyNumber_AsSsize_t(PyTuple_GET_ITEM(args, i), PyExc_IndexError);
+            if (position == -1 && PyErr_Occurred()) {
+                return NULL;
+            }
+            items[i] = (rp_index){.kind = RP_INDEX_INTEGER, .integer = position};
+        }
+        rp_array *element = NULL;
+        status = rp_array_index(a, items, (int)nargs, &element);
+        if (status == RP_OK) {
+            status = rp_array_get_flat(element, 0, &value);
+            rp_array_free(element);
+        }
+    }
+    if (status != RP_OK) {
+        return rp_raise_status(state_of(self), status);
+    }
+    return rp_scalar_to_object(&value);
+}
+
 static PyMethodDef array_methods[] = {
     {"reshape", (PyCFunction)(void (*)(void))array_reshape, METH_VARARGS | METH_KEYWORDS,
-     "Array with a new shape; a view when possible."},
-    {"transpose", array_transpose, METH_VARARGS, "View with axes permuted."},
+     "reshape(*shape, order='C', copy=None): a new shape, a view when possible."},
+    {"transpose", array_transpose, METH_VARARGS, "transpose(*axes): view with axes permuted."},
     {"astype", (PyCFunction)(void (*)(void))array_astype, METH_VARARGS | METH_KEYWORDS,
-     "Copy cast to a dtype."},
+     "astype(dtype, order='K', casting='unsafe', subok=True, copy=True): cast copy."},
     {"copy", (PyCFunction)(void (*)(void))array_copy, METH_VARARGS | METH_KEYWORDS,
-     "A copy of the array."},
+     "copy(order='C'): a copy of the array."},
+    {"__copy__", array_copy_keep_order, METH_NOARGS, "A copy in the same memory order."},
+    {"__deepcopy__", array_copy_keep_order, METH_O, "A copy in the same memory order."},
+    {"ravel", (PyCFunction)(void (*)(void))array_ravel, METH_VARARGS | METH_KEYWORDS,
+     "ravel(order='C'): 1-D, a view when the data is contiguous in that order."},
+    {"flatten", (PyCFunction)(void (*)(void))array_flatten, METH_VARARGS | METH_KEYWORDS,
+     "flatten(order='C'): 1-D copy."},
+    {"fill", array_fill, METH_O, "fill(value): set every element to a scalar."},
+    {"item", array_item_method, METH_VARARGS,
+     "item(*args): one element as a Python scalar (flat index or one index per axis)."},
     {"is_c_contiguous", array_is_c_contiguous, METH_NOARGS, "True if C-contiguous."},
     {"is_f_contiguous", array_is_f_contiguous, METH_NOARGS, "True if Fortran-contiguous."},
+    {"__dlpack__", (PyCFunction)(void (*)(void))rp_array_dlpack, METH_VARARGS | METH_KEYWORDS,
+     "__dlpack__(*, stream=None, max_version=None, dl_device=None, copy=None): a DLPack "
+     "capsule sharing this array's memory."},
+    {"__dlpack_device__", rp_array_dlpack_device, METH_NOARGS,
+     "__dlpack_device__(): (1, 0), the CPU."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -358,15 +588,19 @@ static int parse_index_item(PyObject *obj, rp_index *item)
     if (PyIndex_Check(obj) && !PyBool_Check(obj)) {
         Py_ssize_t value = PyNumber_AsSsize_t(obj, PyExc_IndexError);
         if (value == -1 && PyErr_Occurred()) {
-            return -1;
+            if (!PyErr_ExceptionMatches(PyExc_TypeError)) {
+                return -1;
+            }
+            PyErr_Clear(); /* an array with __index__, e.g. a NumPy integer array */
+        } else {
+            item->kind = RP_INDEX_INTEGER;
+            item->integer = value;
+            return 0;
         }
-        item->kind = RP_INDEX_INTEGER;
-        item->integer = value;
-        return 0;
     }
     PyErr_SetString(PyExc_IndexError,
-                    "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and "
-                    "integer or boolean arrays are valid indices");
+                    "only integers, slices (`:`), ellipsis (`...`) and None (`newaxis`) are "
+                    "valid indices; raptors does not support integer or boolean array indices");
     return -1;
 }
 
@@ -408,7 +642,8 @@ static PyObject *array_subscript(PyObject *self, PyObject *key)
     if (view == NULL) {
         return NULL;
     }
-    /* An index made only of integers selects one element: NumPy gives a scalar for it. */
+    /* An index made only of integers (or `()` on a 0-d array) selects one element: NumPy
+     * gives a scalar for it. */
     int only_integers = view->ndim == 0;
     if (PyTuple_Check(key)) {
         for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(key) && only_integers; i++) {
@@ -423,7 +658,7 @@ static PyObject *array_subscript(PyObject *self, PyObject *key)
         rp_array_free(view);
         return rp_scalar_to_object(&value);
     }
-    return rp_wrap_array(state_of(self), view);
+    return wrap_result(self, RP_OK, view);
 }
 
 static int array_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
@@ -432,24 +667,17 @@ static int array_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
         PyErr_SetString(PyExc_ValueError, "cannot delete array elements");
         return -1;
     }
-    rp_module_state *state = state_of(self);
+    if (!(array_of(self)->flags & RP_ARRAY_WRITEABLE)) {
+        PyErr_SetString(PyExc_ValueError, "assignment destination is read-only");
+        return -1;
+    }
     rp_array *target = index_view(self, key);
     if (target == NULL) {
         return -1;
     }
-    rp_array *source = rp_array_from_object(state, value, RP_NTYPES);
-    if (source == NULL) {
-        rp_array_free(target);
-        return -1;
-    }
-    rp_status status = rp_array_assign(target, source);
-    rp_array_free(source);
+    int result = rp_assign_from_object(state_of(self), target, value);
     rp_array_free(target);
-    if (status != RP_OK) {
-        rp_raise_status(state, status);
-        return -1;
-    }
-    return 0;
+    return result;
 }
 
 /* a[i] through the sequence protocol, so that iter(a) walks the first axis. */
@@ -462,6 +690,15 @@ static PyObject *array_item(PyObject *self, Py_ssize_t i)
     PyObject *result = array_subscript(self, key);
     Py_DECREF(key);
     return result;
+}
+
+static PyObject *array_iter(PyObject *self)
+{
+    if (array_of(self)->ndim == 0) {
+        PyErr_SetString(PyExc_TypeError, "iteration over a 0-d array");
+        return NULL;
+    }
+    return PySeqIter_New(self);
 }
 
 static Py_ssize_t array_length(PyObject *self)
@@ -481,7 +718,7 @@ static const char *buffer_format(rp_dtype dtype)
     switch (dtype) {
     case RP_BOOL: return "?";
     case RP_INT32: return "i";
-    case RP_INT64: return "q";
+    case RP_INT64: return sizeof(long) == 8 ? "l" : "q"; /* NumPy's int64 is 'l' on LP64 */
     case RP_FLOAT32: return "f";
     case RP_FLOAT64: return "d";
     default: return "B";
@@ -541,6 +778,7 @@ static PyType_Slot array_slots[] = {
     {Py_tp_getset, array_getset},
     {Py_tp_methods, array_methods},
     {Py_tp_members, array_members},
+    {Py_tp_iter, array_iter},
     {Py_tp_doc, "An N-dimensional strided array backed by the Raptors C core."},
     /* as mapping */
     {Py_mp_subscript, array_subscript},

@@ -72,7 +72,8 @@ static int module_exec(PyObject *module)
     }
     if (add_functions(module, module_functions) != 0 ||
         add_functions(module, rp_creation_functions) != 0 ||
-        add_functions(module, rp_config_functions) != 0) {
+        add_functions(module, rp_config_functions) != 0 ||
+        add_functions(module, rp_interop_functions) != 0) {
         return -1;
     }
     return PyModule_AddIntConstant(module, "MAXDIMS", RP_MAXDIMS);
