@@ -21,6 +21,9 @@ _core._register(_DTYPES, _normalize_dtype, _np.exceptions.AxisError)
 
 from ._api import *  # noqa: E402,F401,F403
 from ._api import __all__ as _api_all  # noqa: E402
+from ._compute import *  # noqa: E402,F401,F403
+from ._compute import __all__ as _compute_all  # noqa: E402
 
 __all__ = ["ndarray", "dtype", "bool", "int32", "int64", "float32", "float64"] + _api_all
+__all__ += _compute_all
 __version__ = "0.1.0"

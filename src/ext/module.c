@@ -68,7 +68,7 @@ static int module_exec(PyObject *module)
         return -1;
     }
     if (add_functions(module, module_functions) != 0 ||
-        add_functions(module, rp_creation_functions) != 0) {
+        add_functions(module, rp_creation_functions) != 0 || rp_compute_init(module) != 0) {
         return -1;
     }
     return PyModule_AddIntConstant(module, "MAXDIMS", RP_MAXDIMS);
@@ -81,6 +81,7 @@ static int module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->axis_error);
     Py_VISIT(state->dtype_objects);
     Py_VISIT(state->dtype_normalizer);
+    Py_VISIT(state->scalar_types);
     return 0;
 }
 
@@ -91,6 +92,7 @@ static int module_clear(PyObject *module)
     Py_CLEAR(state->axis_error);
     Py_CLEAR(state->dtype_objects);
     Py_CLEAR(state->dtype_normalizer);
+    Py_CLEAR(state->scalar_types);
     return 0;
 }
 
