@@ -89,7 +89,10 @@ enum {
      * words them "... encountered in divide"). */
     RP_WARN_DIVIDE_STEP_DIVIDE_BY_ZERO = 1 << 5,
     RP_WARN_DIVIDE_STEP_OVERFLOW = 1 << 6,
-    RP_WARN_DIVIDE_STEP_INVALID = 1 << 7
+    RP_WARN_DIVIDE_STEP_INVALID = 1 << 7,
+    /* var/std of an empty slice: the inner mean divided 0 by 0 ("invalid value encountered in
+     * divide", before the closing division's own warning) */
+    RP_WARN_MEAN_STEP_INVALID = 1 << 8
 };
 
 /* ===================================================================== operands and dtypes */

@@ -316,12 +316,43 @@ static bool is_float_arithmetic(rp_binary_op op)
     return op <= RP_BIN_POWER;
 }
 
-/* Checks out, creates the result if needed, then runs the loop. `kernel_*` is the loop for
- * types.loop; `watch_fp` asks for float conditions to be reported. */
+/* Integer power refuses negative exponents before anything is written, as NumPy raises. */
+static rp_status check_integer_exponent(const rp_operand *exponent)
+{
+    bool negative;
+    if (exponent->array == NULL) {
+        rp_scalar value;
+        rp_scalar_cast(&exponent->scalar, RP_INT64, &value);
+        negative = value.value.i64 < 0;
+    } else if (!rp_dtype_is_integer(exponent->array->dtype) ||
+               rp_array_size(exponent->array) == 0) {
+        negative = false;
+    } else {
+        rp_reduce_spec spec = rp_reduce_all_axes();
+        rp_array *smallest = NULL;
+        int ignored = 0;
+        rp_status status = rp_reduce(RP_REDUCE_MIN, exponent->array, &spec, &smallest, &ignored);
+        if (status != RP_OK) {
+            return status;
+        }
+        rp_scalar value;
+        rp_array_get_flat(smallest, 0, &value);
+        rp_scalar_cast(&value, RP_INT64, &value);
+        negative = value.value.i64 < 0;
+        rp_array_free(smallest);
+    }
+    return negative ? rp_error(RP_ERR_VALUE, "Integers to negative integer powers are not allowed.")
+                    : RP_OK;
+}
+
+/* Checks out, creates the result if needed, then runs the loop. `binary`/`unary` is the loop
+ * for types.loop; `watch_fp` asks for float conditions to be reported; `integer_exponent`, when
+ * set, must hold no negative value (checked only when there is something to compute, as
+ * NumPy's loop raises). */
 static rp_status run_elementwise(int nin, const rp_operand *const *inputs, rp_binary_types types,
                                  rp_binary_loop binary, rp_unary_loop unary, bool watch_fp,
-                                 const char *name, rp_array *out, rp_array **result,
-                                 int *warnings)
+                                 const rp_operand *integer_exponent, const char *name,
+                                 rp_array *out, rp_array **result, int *warnings)
 {
     int64_t shape[RP_MAXDIMS];
     int ndim = 0;
@@ -338,6 +369,16 @@ static rp_status run_elementwise(int nin, const rp_operand *const *inputs, rp_bi
                             "Cannot cast ufunc '%s' output from dtype('%s') to dtype('%s') with "
                             "casting rule 'same_kind'",
                             name, rp_dtype_name(types.result), rp_dtype_name(out->dtype));
+        }
+    }
+    if (integer_exponent != NULL) {
+        int64_t size = 1;
+        for (int i = 0; i < ndim; i++) {
+            size *= shape[i];
+        }
+        status = size > 0 ? check_integer_exponent(integer_exponent) : RP_OK;
+        if (status != RP_OK) {
+            return status;
         }
     }
     const rp_kernel_table *kernels = rp_kernels();
@@ -404,35 +445,6 @@ static rp_status run_elementwise(int nin, const rp_operand *const *inputs, rp_bi
     return RP_OK;
 }
 
-/* Integer power refuses negative exponents before anything is written, as NumPy raises. */
-static rp_status check_integer_exponent(const rp_operand *exponent)
-{
-    bool negative;
-    if (exponent->array == NULL) {
-        rp_scalar value;
-        rp_scalar_cast(&exponent->scalar, RP_INT64, &value);
-        negative = value.value.i64 < 0;
-    } else if (!rp_dtype_is_integer(exponent->array->dtype) ||
-               rp_array_size(exponent->array) == 0) {
-        negative = false;
-    } else {
-        rp_reduce_spec spec = rp_reduce_all_axes();
-        rp_array *smallest = NULL;
-        int ignored = 0;
-        rp_status status = rp_reduce(RP_REDUCE_MIN, exponent->array, &spec, &smallest, &ignored);
-        if (status != RP_OK) {
-            return status;
-        }
-        rp_scalar value;
-        rp_array_get_flat(smallest, 0, &value);
-        rp_scalar_cast(&value, RP_INT64, &value);
-        negative = value.value.i64 < 0;
-        rp_array_free(smallest);
-    }
-    return negative ? rp_error(RP_ERR_VALUE, "Integers to negative integer powers are not allowed.")
-                    : RP_OK;
-}
-
 rp_status rp_binary(rp_binary_op op, const rp_operand *a, const rp_operand *b, rp_array *out,
                     rp_array **result, int *warnings)
 {
@@ -446,16 +458,11 @@ rp_status rp_binary(rp_binary_op op, const rp_operand *a, const rp_operand *b, r
         return rp_error(RP_ERR_TYPE, "ufunc '%s' has no loop for dtype %s",
                         rp_binary_op_name(op), rp_dtype_name(types.loop));
     }
-    if (op == RP_BIN_POWER && rp_dtype_is_integer(types.loop)) {
-        status = check_integer_exponent(b);
-        if (status != RP_OK) {
-            return status;
-        }
-    }
     const rp_operand *inputs[2] = {a, b};
     bool watch_fp = rp_dtype_is_float(types.loop) && is_float_arithmetic(op);
-    return run_elementwise(2, inputs, types, loop, NULL, watch_fp, rp_binary_op_name(op), out,
-                           result, warnings);
+    const rp_operand *exponent = op == RP_BIN_POWER && rp_dtype_is_integer(types.loop) ? b : NULL;
+    return run_elementwise(2, inputs, types, loop, NULL, watch_fp, exponent, rp_binary_op_name(op),
+                           out, result, warnings);
 }
 
 rp_status rp_unary(rp_unary_op op, const rp_array *a, rp_array *out, rp_array **result,
@@ -473,6 +480,6 @@ rp_status rp_unary(rp_unary_op op, const rp_array *a, rp_array *out, rp_array **
     }
     rp_operand operand = rp_operand_array(a);
     const rp_operand *inputs[1] = {&operand};
-    return run_elementwise(1, inputs, types, NULL, loop, op == RP_UN_SQRT, rp_unary_op_name(op),
-                           out, result, warnings);
+    return run_elementwise(1, inputs, types, NULL, loop, op == RP_UN_SQRT, NULL,
+                           rp_unary_op_name(op), out, result, warnings);
 }

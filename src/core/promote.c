@@ -87,6 +87,14 @@ static bool is_comparison(rp_binary_op op)
     return op >= RP_BIN_EQUAL && op <= RP_BIN_GREATER_EQUAL;
 }
 
+/* Ops whose answer for a Python int that does not fit the array's integer type NumPy 2 still
+ * computes (in a wider loop: int64, or float64 for true division) instead of raising. */
+static bool takes_any_python_int(rp_binary_op op)
+{
+    return is_comparison(op) || op == RP_BIN_LOGICAL_AND || op == RP_BIN_LOGICAL_OR ||
+           op == RP_BIN_DIVIDE;
+}
+
 static rp_dtype operand_dtype_alone(const rp_operand *operand)
 {
     return operand->array != NULL ? operand->array->dtype : operand->scalar.dtype;
@@ -108,8 +116,8 @@ static rp_status contributed_dtype(rp_binary_op op, const rp_operand *self,
     if (other_dtype == RP_INT32 && self->scalar.dtype == RP_INT64) {
         int64_t value = self->scalar.value.i64;
         if (value < INT32_MIN || value > INT32_MAX) {
-            if (is_comparison(op)) {
-                return RP_OK; /* NumPy 2 compares out-of-range Python ints exactly */
+            if (takes_any_python_int(op)) {
+                return RP_OK; /* stays int64 */
             }
             return rp_error(RP_ERR_OUT_OF_RANGE, "Python integer %lld out of bounds for int32",
                             (long long)value);

@@ -197,8 +197,13 @@ static rp_status variance_of(const rp_array *a, const bool *reduced, bool keepdi
 {
     int64_t count = reduced_count(a, reduced);
     rp_array *mean = NULL, *deviations = NULL, *sum = NULL;
-    rp_status status = mean_of(a, reduced, true, dtype, &mean, warnings);
-    *warnings &= ~RP_WARN_EMPTY_MEAN; /* NumPy's var only reports the degrees of freedom */
+    int mean_warnings = 0;
+    rp_status status = mean_of(a, reduced, true, dtype, &mean, &mean_warnings);
+    /* NumPy's var reports the degrees of freedom rather than an empty mean. */
+    if (mean_warnings & RP_WARN_DIVIDE_STEP_INVALID) {
+        *warnings |= RP_WARN_MEAN_STEP_INVALID;
+    }
+    *warnings |= mean_warnings & (RP_WARN_DIVIDE_BY_ZERO | RP_WARN_OVERFLOW | RP_WARN_INVALID);
     if (status == RP_OK) {
         rp_operand x = rp_operand_array(a), m = rp_operand_array(mean);
         status = rp_binary(RP_BIN_SUBTRACT, &x, &m, NULL, &deviations, warnings);
@@ -243,6 +248,11 @@ static rp_status arg_reduce(rp_reduction op, const rp_array *a, const rp_reduce_
     }
     rp_arg_reduce_op which = op == RP_REDUCE_ARGMIN ? RP_ARG_MIN : RP_ARG_MAX;
     const char *name = op == RP_REDUCE_ARGMIN ? "argmin" : "argmax";
+    if (a->ndim == 0 && spec->naxes == 1 && (spec->axes[0] < -1 || spec->axes[0] > 0)) {
+        /* NumPy treats a 0-d array as one element of a 1-d array here. */
+        return rp_error(RP_ERR_AXIS, "axis %d is out of bounds for array of dimension 1",
+                        spec->axes[0]);
+    }
     bool reduced[RP_MAXDIMS];
     rp_status status = mark_axes(a, spec, reduced);
     if (status != RP_OK) {

@@ -86,26 +86,29 @@ static rp_dtype operand_dtype(const py_operand *operand)
                                           : operand->operand.scalar.dtype;
 }
 
-static bool is_comparison(rp_binary_op op)
+/* Comparisons and logical and/or accept any Python int, as NumPy 2 does. */
+static bool takes_any_python_int(rp_binary_op op)
 {
-    return op >= RP_BIN_EQUAL && op <= RP_BIN_GREATER_EQUAL;
+    return (op >= RP_BIN_EQUAL && op <= RP_BIN_GREATER_EQUAL) || op == RP_BIN_LOGICAL_AND ||
+           op == RP_BIN_LOGICAL_OR;
 }
 
-/* A Python int beyond int64 next to `other`: a float value for float operands, +-inf for
- * comparisons with integers (which then order correctly), an OverflowError otherwise. */
+/* A Python int beyond int64 next to `other`: its float value for float operands and true
+ * division, +-inf for comparisons and logical ops on integers (which then order correctly and
+ * count as true), an OverflowError otherwise. */
 static int settle_huge_int(rp_binary_op op, py_operand *self, const py_operand *other)
 {
     if (!self->huge) {
         return 0;
     }
     double value;
-    if (rp_dtype_is_float(operand_dtype(other)) && !(other->operand.array == NULL &&
-                                                     other->operand.weak && other->huge)) {
+    bool other_is_float = rp_dtype_is_float(operand_dtype(other)) && !other->huge;
+    if (other_is_float || op == RP_BIN_DIVIDE) {
         value = PyLong_AsDouble(self->object);
         if (value == -1.0 && PyErr_Occurred()) {
             return -1;
         }
-    } else if (is_comparison(op)) {
+    } else if (takes_any_python_int(op)) {
         value = self->huge > 0 ? INFINITY : -INFINITY;
     } else {
         PyLong_AsLongLong(self->object); /* raises CPython's own OverflowError */
@@ -159,7 +162,7 @@ static PyObject *binary_call(rp_module_state *state, rp_binary_op op, PyObject *
     if (status != RP_OK) {
         return rp_raise_status(state, status);
     }
-    if (rp_emit_warnings(warnings, rp_binary_op_name(op)) != 0) {
+    if (rp_emit_warnings(warnings, rp_binary_op_name(op), "divide") != 0) {
         rp_array_free(result);
         return NULL;
     }
@@ -201,7 +204,7 @@ static PyObject *unary_call(rp_module_state *state, rp_unary_op op, PyObject *a,
     if (status != RP_OK) {
         return rp_raise_status(state, status);
     }
-    if (rp_emit_warnings(warnings, rp_unary_op_name(op)) != 0) {
+    if (rp_emit_warnings(warnings, rp_unary_op_name(op), "divide") != 0) {
         rp_array_free(result);
         return NULL;
     }
@@ -239,27 +242,30 @@ PyObject *rp_compute_result(rp_module_state *state, rp_array *array)
     return scalar;
 }
 
-int rp_emit_warnings(int warnings, const char *op_name)
+int rp_emit_warnings(int warnings, const char *op_name, const char *divide_name)
 {
     static const struct {
         int bit;
-        const char *text;    /* %s: the operation's name */
+        bool in_divide;      /* names the closing division rather than the operation */
+        const char *text;    /* %s: the name */
     } messages[] = {
-        {RP_WARN_EMPTY_MEAN, "Mean of empty slice"},
-        {RP_WARN_DEGREES_OF_FREEDOM, "Degrees of freedom <= 0 for slice"},
-        {RP_WARN_DIVIDE_BY_ZERO, "divide by zero encountered in %s"},
-        {RP_WARN_OVERFLOW, "overflow encountered in %s"},
-        {RP_WARN_INVALID, "invalid value encountered in %s"},
-        {RP_WARN_DIVIDE_STEP_DIVIDE_BY_ZERO, "divide by zero encountered in divide"},
-        {RP_WARN_DIVIDE_STEP_OVERFLOW, "overflow encountered in divide"},
-        {RP_WARN_DIVIDE_STEP_INVALID, "invalid value encountered in divide"},
+        {RP_WARN_EMPTY_MEAN, false, "Mean of empty slice"},
+        {RP_WARN_DEGREES_OF_FREEDOM, false, "Degrees of freedom <= 0 for slice"},
+        {RP_WARN_DIVIDE_BY_ZERO, false, "divide by zero encountered in %s"},
+        {RP_WARN_OVERFLOW, false, "overflow encountered in %s"},
+        {RP_WARN_INVALID, false, "invalid value encountered in %s"},
+        {RP_WARN_MEAN_STEP_INVALID, false, "invalid value encountered in divide"},
+        {RP_WARN_DIVIDE_STEP_DIVIDE_BY_ZERO, true, "divide by zero encountered in %s"},
+        {RP_WARN_DIVIDE_STEP_OVERFLOW, true, "overflow encountered in %s"},
+        {RP_WARN_DIVIDE_STEP_INVALID, true, "invalid value encountered in %s"},
     };
     for (size_t i = 0; warnings != 0 && i < sizeof messages / sizeof messages[0]; i++) {
         if (!(warnings & messages[i].bit)) {
             continue;
         }
         char text[128];
-        PyOS_snprintf(text, sizeof text, messages[i].text, op_name);
+        PyOS_snprintf(text, sizeof text, messages[i].text,
+                      messages[i].in_divide ? divide_name : op_name);
         if (PyErr_WarnEx(PyExc_RuntimeWarning, text, 1) != 0) {
             return -1;
         }

@@ -28,8 +28,9 @@
 PyObject *rp_compute_result(rp_module_state *state, rp_array *array);
 
 /* Emits NumPy's RuntimeWarnings for `warnings` (RP_WARN_* bits); `op_name` names the operation
- * in "... encountered in <op_name>". Returns -1 when a warning was turned into an error. */
-int rp_emit_warnings(int warnings, const char *op_name);
+ * in "... encountered in <op_name>", `divide_name` the closing division of mean/var/std ("divide",
+ * or "scalar divide" for a 0-d result). Returns -1 when a warning was turned into an error. */
+int rp_emit_warnings(int warnings, const char *op_name, const char *divide_name);
 
 /* Keyword-aware argument parsing for METH_FASTCALL | METH_KEYWORDS functions: `names` lists the
  * parameters in order, the first `max_positional` may be positional, the first `required` must

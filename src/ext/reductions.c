@@ -116,7 +116,9 @@ PyObject *rp_reduce_object(rp_module_state *state, rp_reduction op, PyObject *ar
     if (status != RP_OK) {
         return rp_raise_status(state, status);
     }
-    if (rp_emit_warnings(warnings, "reduce") != 0) {
+    /* NumPy finishes a float64 0-d mean with scalar arithmetic, and names it so. */
+    bool scalar_divide = result->ndim == 0 && result->dtype == RP_FLOAT64;
+    if (rp_emit_warnings(warnings, "reduce", scalar_divide ? "scalar divide" : "divide") != 0) {
         rp_array_free(result);
         return NULL;
     }
