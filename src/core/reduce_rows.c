@@ -250,8 +250,10 @@ static void run_accumulation(reduce_plan *plan, int64_t in_itemsize)
     if (block > plan->row_len) {
         block = plan->row_len;
     }
-    /* Cut finer (never below MIN_BLOCK_ELEMENTS) until every thread can get a few items. */
-    int64_t wanted = 4 * (int64_t)rp_parallel_threads();
+    /* With several threads, cut finer (never below MIN_BLOCK_ELEMENTS) until each can get a
+     * few items. */
+    int threads = rp_parallel_threads();
+    int64_t wanted = threads > 1 ? 4 * (int64_t)threads : 1;
     if (kept_rows * rp_ceil_div(plan->row_len, block) < wanted &&
         plan->row_len > MIN_BLOCK_ELEMENTS) {
         int64_t splits = rp_ceil_div(wanted, kept_rows);

@@ -37,6 +37,11 @@ DEFINE_ACCESS(i64)
 DEFINE_ACCESS(f32)
 DEFINE_ACCESS(f64)
 
+/* The kernel contract allows out to alias an input exactly (a += b), never partially: every
+ * element is read before it is written in the same iteration, so there is no loop-carried
+ * dependence, and this tells gcc not to fall back to scalar code when the pointers are equal. */
+#define RP_NO_LOOP_CARRIED_DEPENDENCE _Pragma("GCC ivdep")
+
 /* A binary kernel from an element operation OP(x, y, &raised) -> result. `raised` collects
  * RP_LOOP_* flags for integer conditions (division by zero); float conditions are left to the
  * CPU's floating-point status flags, which the drivers read once per worker. */
@@ -47,17 +52,20 @@ DEFINE_ACCESS(f64)
         const int64_t w = (int64_t)sizeof(rp_##IN), wo = (int64_t)sizeof(rp_##OUT);            \
         int raised = 0;                                                                        \
         if (sa == w && sb == w && so == wo) {                                                  \
+            RP_NO_LOOP_CARRIED_DEPENDENCE                                                      \
             for (int64_t i = 0; i < n; i++) {                                                  \
                 store_##OUT(out + i * wo,                                                      \
                             OP(load_##IN(a + i * w), load_##IN(b + i * w), &raised));          \
             }                                                                                  \
         } else if (sa == w && sb == 0 && so == wo) {                                           \
             const rp_##IN y = load_##IN(b);                                                    \
+            RP_NO_LOOP_CARRIED_DEPENDENCE                                                      \
             for (int64_t i = 0; i < n; i++) {                                                  \
                 store_##OUT(out + i * wo, OP(load_##IN(a + i * w), y, &raised));              \
             }                                                                                  \
         } else if (sa == 0 && sb == w && so == wo) {                                           \
             const rp_##IN x = load_##IN(a);                                                    \
+            RP_NO_LOOP_CARRIED_DEPENDENCE                                                      \
             for (int64_t i = 0; i < n; i++) {                                                  \
                 store_##OUT(out + i * wo, OP(x, load_##IN(b + i * w), &raised));              \
             }                                                                                  \
@@ -77,6 +85,7 @@ DEFINE_ACCESS(f64)
         (void)flags;                                                                           \
         const int64_t w = (int64_t)sizeof(rp_##IN), wo = (int64_t)sizeof(rp_##OUT);           \
         if (si == w && so == wo) {                                                             \
+            RP_NO_LOOP_CARRIED_DEPENDENCE                                                      \
             for (int64_t i = 0; i < n; i++) {                                                  \
                 store_##OUT(out + i * wo, OP(load_##IN(in + i * w)));                          \
             }                                                                                  \
