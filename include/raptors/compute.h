@@ -84,16 +84,20 @@ enum {
     RP_WARN_OVERFLOW = 1 << 1,         /* "overflow encountered in <op>" */
     RP_WARN_INVALID = 1 << 2,          /* "invalid value encountered in <op>" */
     RP_WARN_EMPTY_MEAN = 1 << 3,       /* "Mean of empty slice" */
-    RP_WARN_DEGREES_OF_FREEDOM = 1 << 4, /* "Degrees of freedom <= 0 for slice" */
-    /* The three FP conditions again, raised by the division that ends mean/var/std (NumPy
-     * words them "... encountered in divide"). */
-    RP_WARN_DIVIDE_STEP_DIVIDE_BY_ZERO = 1 << 5,
-    RP_WARN_DIVIDE_STEP_OVERFLOW = 1 << 6,
-    RP_WARN_DIVIDE_STEP_INVALID = 1 << 7,
-    /* var/std of an empty slice: the inner mean divided 0 by 0 ("invalid value encountered in
-     * divide", before the closing division's own warning) */
-    RP_WARN_MEAN_STEP_INVALID = 1 << 8
+    RP_WARN_DEGREES_OF_FREEDOM = 1 << 4 /* "Degrees of freedom <= 0 for slice" */
 };
+
+/* mean, var and std are several steps, and NumPy names the step in its message. The three
+ * floating-point bits of a step appear shifted by the step's offset: for instance
+ * (RP_WARN_INVALID << RP_WARN_STEP_DIVIDE) is "invalid value encountered in divide". Unshifted
+ * bits belong to the reduction itself ("... encountered in reduce"). */
+enum {
+    RP_WARN_STEP_DIVIDE = 5,           /* the closing division by the count */
+    RP_WARN_STEP_MEAN_DIVIDE = 8,      /* var/std: the division that computes the mean */
+    RP_WARN_STEP_SUBTRACT = 11,        /* var/std: x - mean */
+    RP_WARN_STEP_SQUARE = 14           /* var/std: squaring the deviations */
+};
+#define RP_WARN_FP_BITS (RP_WARN_DIVIDE_BY_ZERO | RP_WARN_OVERFLOW | RP_WARN_INVALID)
 
 /* ===================================================================== operands and dtypes */
 

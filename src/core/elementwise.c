@@ -354,22 +354,21 @@ static rp_status run_elementwise(int nin, const rp_operand *const *inputs, rp_bi
                                  const rp_operand *integer_exponent, const char *name,
                                  rp_array *out, rp_array **result, int *warnings)
 {
+    /* NumPy's order of checks: the output's dtype, then shapes, then writeability. */
+    if (out != NULL && !rp_can_cast_same_kind(types.result, out->dtype)) {
+        return rp_error(RP_ERR_TYPE,
+                        "Cannot cast ufunc '%s' output from dtype('%s') to dtype('%s') with "
+                        "casting rule 'same_kind'",
+                        name, rp_dtype_name(types.result), rp_dtype_name(out->dtype));
+    }
     int64_t shape[RP_MAXDIMS];
     int ndim = 0;
     rp_status status = broadcast_all(nin, inputs, out, &ndim, shape);
     if (status != RP_OK) {
         return status;
     }
-    if (out != NULL) {
-        if (!(out->flags & RP_ARRAY_WRITEABLE)) {
-            return rp_error(RP_ERR_READONLY, "output array is read-only");
-        }
-        if (!rp_can_cast_same_kind(types.result, out->dtype)) {
-            return rp_error(RP_ERR_TYPE,
-                            "Cannot cast ufunc '%s' output from dtype('%s') to dtype('%s') with "
-                            "casting rule 'same_kind'",
-                            name, rp_dtype_name(types.result), rp_dtype_name(out->dtype));
-        }
+    if (out != NULL && !(out->flags & RP_ARRAY_WRITEABLE)) {
+        return rp_error(RP_ERR_READONLY, "output array is read-only");
     }
     if (integer_exponent != NULL) {
         int64_t size = 1;

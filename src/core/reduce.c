@@ -29,14 +29,9 @@ static rp_status mark_axes(const rp_array *a, const rp_reduce_spec *spec, bool *
     }
     for (int k = 0; k < spec->naxes; k++) {
         int axis = spec->axes[k];
-        /* NumPy lets a 0-d array be reduced over axis 0 (or -1): there is nothing to reduce. */
-        int bound = a->ndim > 0 ? a->ndim : 1;
-        if (axis < -bound || axis >= bound) {
+        if (axis < -a->ndim || axis >= a->ndim) {
             return rp_error(RP_ERR_AXIS, "axis %d is out of bounds for array of dimension %d",
                             axis, a->ndim);
-        }
-        if (a->ndim == 0) {
-            continue;
         }
         if (axis < 0) {
             axis += a->ndim;
@@ -102,6 +97,7 @@ static rp_reducer make_reducer(rp_reduction op, rp_dtype cast_to)
     bool sums = reducer.kernel_op == RP_RED_SUM || reducer.kernel_op == RP_RED_PROD;
     reducer.acc = sums && !rp_dtype_is_float(cast_to) ? RP_INT64 : cast_to;
     reducer.watch_fp = sums && rp_dtype_is_float(cast_to);
+    reducer.in_order = reducer.kernel_op == RP_RED_PROD && rp_dtype_is_float(cast_to);
     return reducer;
 }
 
@@ -155,18 +151,14 @@ static rp_status accumulate(rp_reduction op, const rp_array *a, const bool *redu
 
 /* ===================================================================== statistics */
 
-/* Divides `values` in place by a count, reporting the division's FP conditions as the
- * RP_WARN_DIVIDE_STEP_* bits. */
-static rp_status divide_in_place(rp_array *values, double divisor, int *warnings)
+/* Divides `values` in place by a count; the division's FP conditions go to *flags. */
+static rp_status divide_in_place(rp_array *values, double divisor, int *flags)
 {
     rp_operand numerator = rp_operand_array(values);
     rp_operand denominator = rp_operand_scalar((rp_scalar){.dtype = RP_FLOAT64,
                                                            .value.f64 = divisor},
                                                true);
-    int flags = 0;
-    rp_status status = rp_binary(RP_BIN_DIVIDE, &numerator, &denominator, values, NULL, &flags);
-    *warnings |= (flags & (RP_WARN_DIVIDE_BY_ZERO | RP_WARN_OVERFLOW | RP_WARN_INVALID)) << 5;
-    return status;
+    return rp_binary(RP_BIN_DIVIDE, &numerator, &denominator, values, NULL, flags);
 }
 
 static rp_status mean_of(const rp_array *a, const bool *reduced, bool keepdims, rp_dtype dtype,
@@ -182,7 +174,9 @@ static rp_status mean_of(const rp_array *a, const bool *reduced, bool keepdims, 
     if (count == 0) {
         *warnings |= RP_WARN_EMPTY_MEAN;
     }
-    status = divide_in_place(sum, (double)count, warnings);
+    int divide_flags = 0;
+    status = divide_in_place(sum, (double)count, &divide_flags);
+    *warnings |= (divide_flags & RP_WARN_FP_BITS) << RP_WARN_STEP_DIVIDE;
     if (status != RP_OK) {
         rp_array_free(sum);
         return status;
@@ -191,43 +185,47 @@ static rp_status mean_of(const rp_array *a, const bool *reduced, bool keepdims, 
     return RP_OK;
 }
 
+/* NumPy's two-pass variance: mean (kept dims), deviations, their squares, their sum, divided by
+ * count - ddof; each step's warnings are reported under its own step. */
 static rp_status variance_of(const rp_array *a, const bool *reduced, bool keepdims,
                              rp_dtype dtype, double ddof, bool take_root, rp_array **result,
                              int *warnings)
 {
     int64_t count = reduced_count(a, reduced);
-    rp_array *mean = NULL, *deviations = NULL, *sum = NULL;
-    int mean_warnings = 0;
-    rp_status status = mean_of(a, reduced, true, dtype, &mean, &mean_warnings);
-    /* NumPy's var reports the degrees of freedom rather than an empty mean. */
-    if (mean_warnings & RP_WARN_DIVIDE_STEP_INVALID) {
-        *warnings |= RP_WARN_MEAN_STEP_INVALID;
+    double divisor = (double)count - ddof;
+    if (divisor <= 0) {
+        *warnings |= RP_WARN_DEGREES_OF_FREEDOM;
+        divisor = 0;
     }
-    *warnings |= mean_warnings & (RP_WARN_DIVIDE_BY_ZERO | RP_WARN_OVERFLOW | RP_WARN_INVALID);
+    rp_array *mean = NULL, *deviations = NULL, *sum = NULL;
+    int mean_flags = 0, subtract_flags = 0, square_flags = 0, divide_flags = 0;
+    rp_status status = mean_of(a, reduced, true, dtype, &mean, &mean_flags);
+    /* NumPy's var reports the degrees of freedom rather than an empty mean. */
+    *warnings |= (mean_flags & RP_WARN_FP_BITS) |
+                 (((mean_flags >> RP_WARN_STEP_DIVIDE) & RP_WARN_FP_BITS)
+                  << RP_WARN_STEP_MEAN_DIVIDE);
     if (status == RP_OK) {
         rp_operand x = rp_operand_array(a), m = rp_operand_array(mean);
-        status = rp_binary(RP_BIN_SUBTRACT, &x, &m, NULL, &deviations, warnings);
+        status = rp_binary(RP_BIN_SUBTRACT, &x, &m, NULL, &deviations, &subtract_flags);
     }
     if (status == RP_OK) {
         rp_operand d = rp_operand_array(deviations);
-        status = rp_binary(RP_BIN_MULTIPLY, &d, &d, deviations, NULL, warnings);
+        status = rp_binary(RP_BIN_MULTIPLY, &d, &d, deviations, NULL, &square_flags);
     }
     if (status == RP_OK) {
         status = accumulate(RP_REDUCE_SUM, deviations, reduced, keepdims, dtype, dtype, &sum,
                             warnings);
     }
-    double divisor = (double)count - ddof;
     if (status == RP_OK) {
-        if (divisor <= 0) {
-            *warnings |= RP_WARN_DEGREES_OF_FREEDOM;
-            divisor = 0;
-        }
-        status = divide_in_place(sum, divisor, warnings);
+        status = divide_in_place(sum, divisor, &divide_flags);
     }
     if (status == RP_OK && take_root) {
-        int flags = 0;
-        status = rp_unary(RP_UN_SQRT, sum, sum, NULL, &flags);
+        int ignored = 0;
+        status = rp_unary(RP_UN_SQRT, sum, sum, NULL, &ignored);
     }
+    *warnings |= (subtract_flags & RP_WARN_FP_BITS) << RP_WARN_STEP_SUBTRACT |
+                 (square_flags & RP_WARN_FP_BITS) << RP_WARN_STEP_SQUARE |
+                 (divide_flags & RP_WARN_FP_BITS) << RP_WARN_STEP_DIVIDE;
     rp_array_free(mean);
     rp_array_free(deviations);
     if (status != RP_OK) {
@@ -248,11 +246,16 @@ static rp_status arg_reduce(rp_reduction op, const rp_array *a, const rp_reduce_
     }
     rp_arg_reduce_op which = op == RP_REDUCE_ARGMIN ? RP_ARG_MIN : RP_ARG_MAX;
     const char *name = op == RP_REDUCE_ARGMIN ? "argmin" : "argmax";
-    if (a->ndim == 0 && spec->naxes == 1 && (spec->axes[0] < -1 || spec->axes[0] > 0)) {
-        /* NumPy treats a 0-d array as one element of a 1-d array here. */
-        return rp_error(RP_ERR_AXIS, "axis %d is out of bounds for array of dimension 1",
-                        spec->axes[0]);
+    rp_reduce_spec spec_for_a = *spec;
+    if (a->ndim == 0 && spec->naxes == 1) {
+        /* NumPy treats a 0-d array as the one element of a 1-d array here. */
+        if (spec->axes[0] < -1 || spec->axes[0] > 0) {
+            return rp_error(RP_ERR_AXIS, "axis %d is out of bounds for array of dimension 1",
+                            spec->axes[0]);
+        }
+        spec_for_a.naxes = -1;
     }
+    spec = &spec_for_a;
     bool reduced[RP_MAXDIMS];
     rp_status status = mark_axes(a, spec, reduced);
     if (status != RP_OK) {

@@ -19,6 +19,8 @@ typedef struct rp_reducer {
     rp_dtype cast_to;
     rp_dtype acc;
     bool watch_fp;               /* report float overflow/invalid ("... in reduce") */
+    bool in_order;               /* one output's elements must be combined in order (float
+                                  * products: inf * 0 depends on it), so never cut in pieces */
 } rp_reducer;
 
 /* Reduces the non-empty `a` over the axes marked in `reduced` (at least one element per

@@ -141,7 +141,8 @@ static void plan_pieces(reduce_plan *plan, int64_t in_itemsize)
     plan->rows_per_piece = rows;
     plan->blocks_per_row = 1;
     plan->block_len = plan->row_len;
-    if (outputs >= RP_REDUCE_MANY_OUTPUTS || rows * plan->row_len <= piece_elements) {
+    if (outputs >= RP_REDUCE_MANY_OUTPUTS || rows * plan->row_len <= piece_elements ||
+        plan->reducer->in_order) {
         return;
     }
     if (plan->row_len >= piece_elements) {

@@ -86,32 +86,31 @@ static rp_dtype operand_dtype(const py_operand *operand)
                                           : operand->operand.scalar.dtype;
 }
 
-/* Comparisons and logical and/or accept any Python int, as NumPy 2 does. */
-static bool takes_any_python_int(rp_binary_op op)
+static bool is_comparison(rp_binary_op op)
 {
-    return (op >= RP_BIN_EQUAL && op <= RP_BIN_GREATER_EQUAL) || op == RP_BIN_LOGICAL_AND ||
-           op == RP_BIN_LOGICAL_OR;
+    return op >= RP_BIN_EQUAL && op <= RP_BIN_GREATER_EQUAL;
 }
 
-/* A Python int beyond int64 next to `other`: its float value for float operands and true
- * division, +-inf for comparisons and logical ops on integers (which then order correctly and
- * count as true), an OverflowError otherwise. */
+/* A Python int beyond int64 next to `other`, as NumPy 2 treats it: its float value next to
+ * floats and in true division; +-inf when compared with an integer array (which then orders
+ * exactly); an OverflowError otherwise, and always in logical and/or. */
 static int settle_huge_int(rp_binary_op op, py_operand *self, const py_operand *other)
 {
     if (!self->huge) {
         return 0;
     }
     double value;
-    bool other_is_float = rp_dtype_is_float(operand_dtype(other)) && !other->huge;
-    if (other_is_float || op == RP_BIN_DIVIDE) {
+    rp_dtype other_dtype = operand_dtype(other);
+    bool logical = op == RP_BIN_LOGICAL_AND || op == RP_BIN_LOGICAL_OR;
+    if (!logical && ((rp_dtype_is_float(other_dtype) && !other->huge) || op == RP_BIN_DIVIDE)) {
         value = PyLong_AsDouble(self->object);
         if (value == -1.0 && PyErr_Occurred()) {
             return -1;
         }
-    } else if (takes_any_python_int(op)) {
+    } else if (is_comparison(op) && rp_dtype_is_integer(other_dtype) && !other->huge) {
         value = self->huge > 0 ? INFINITY : -INFINITY;
     } else {
-        PyLong_AsLongLong(self->object); /* raises CPython's own OverflowError */
+        PyLong_AsLong(self->object); /* raises CPython's own OverflowError, as NumPy does */
         return -1;
     }
     self->operand.scalar = (rp_scalar){.dtype = RP_FLOAT64, .value.f64 = value};
@@ -244,30 +243,36 @@ PyObject *rp_compute_result(rp_module_state *state, rp_array *array)
 
 int rp_emit_warnings(int warnings, const char *op_name, const char *divide_name)
 {
-    static const struct {
-        int bit;
-        bool in_divide;      /* names the closing division rather than the operation */
-        const char *text;    /* %s: the name */
-    } messages[] = {
-        {RP_WARN_EMPTY_MEAN, false, "Mean of empty slice"},
-        {RP_WARN_DEGREES_OF_FREEDOM, false, "Degrees of freedom <= 0 for slice"},
-        {RP_WARN_DIVIDE_BY_ZERO, false, "divide by zero encountered in %s"},
-        {RP_WARN_OVERFLOW, false, "overflow encountered in %s"},
-        {RP_WARN_INVALID, false, "invalid value encountered in %s"},
-        {RP_WARN_MEAN_STEP_INVALID, false, "invalid value encountered in divide"},
-        {RP_WARN_DIVIDE_STEP_DIVIDE_BY_ZERO, true, "divide by zero encountered in %s"},
-        {RP_WARN_DIVIDE_STEP_OVERFLOW, true, "overflow encountered in %s"},
-        {RP_WARN_DIVIDE_STEP_INVALID, true, "invalid value encountered in %s"},
+    static const char *const conditions[] = {"divide by zero", "overflow", "invalid value"};
+    /* NumPy's order: the notices of mean/var, then the steps as they run. */
+    const struct {
+        int shift;
+        const char *name;
+    } steps[] = {
+        {RP_WARN_STEP_MEAN_DIVIDE, "divide"}, {RP_WARN_STEP_SUBTRACT, "subtract"},
+        {RP_WARN_STEP_SQUARE, "square"},      {0, op_name},
+        {RP_WARN_STEP_DIVIDE, divide_name},
     };
-    for (size_t i = 0; warnings != 0 && i < sizeof messages / sizeof messages[0]; i++) {
-        if (!(warnings & messages[i].bit)) {
-            continue;
-        }
-        char text[128];
-        PyOS_snprintf(text, sizeof text, messages[i].text,
-                      messages[i].in_divide ? divide_name : op_name);
-        if (PyErr_WarnEx(PyExc_RuntimeWarning, text, 1) != 0) {
-            return -1;
+    if ((warnings & RP_WARN_EMPTY_MEAN) &&
+        PyErr_WarnEx(PyExc_RuntimeWarning, "Mean of empty slice", 1) != 0) {
+        return -1;
+    }
+    if ((warnings & RP_WARN_DEGREES_OF_FREEDOM) &&
+        PyErr_WarnEx(PyExc_RuntimeWarning, "Degrees of freedom <= 0 for slice", 1) != 0) {
+        return -1;
+    }
+    for (size_t s = 0; s < sizeof steps / sizeof steps[0]; s++) {
+        int bits = (warnings >> steps[s].shift) & RP_WARN_FP_BITS;
+        for (int c = 0; c < 3; c++) {
+            if (!(bits & (1 << c))) {
+                continue;
+            }
+            char text[128];
+            PyOS_snprintf(text, sizeof text, "%s encountered in %s", conditions[c],
+                          steps[s].name);
+            if (PyErr_WarnEx(PyExc_RuntimeWarning, text, 1) != 0) {
+                return -1;
+            }
         }
     }
     return 0;

@@ -13,12 +13,28 @@
 
 /* ===================================================================== arguments */
 
-/* axis: None, an integer, or a tuple of integers. */
-static int parse_axis(PyObject *axis, rp_reduce_spec *spec)
+/* axis: None, an integer, or a tuple of integers (argmin/argmax: no tuple). NumPy lets a bare
+ * axis 0 or -1 stand for "all" on a 0-d array, except in mean/var/std. */
+static int parse_axis(PyObject *axis, rp_reduction op, int ndim, rp_reduce_spec *spec)
 {
     spec->naxes = -1;
     if (axis == NULL || axis == Py_None) {
         return 0;
+    }
+    bool arg = op == RP_REDUCE_ARGMIN || op == RP_REDUCE_ARGMAX;
+    if (arg && PyTuple_Check(axis)) {
+        PyErr_SetString(PyExc_TypeError, "'tuple' object cannot be interpreted as an integer");
+        return -1;
+    }
+    bool statistic = op == RP_REDUCE_MEAN || op == RP_REDUCE_VAR || op == RP_REDUCE_STD;
+    if (ndim == 0 && !arg && !statistic && PyIndex_Check(axis) && !PyBool_Check(axis)) {
+        Py_ssize_t value = PyNumber_AsSsize_t(axis, NULL);
+        if (value == -1 && PyErr_Occurred()) {
+            return -1;
+        }
+        if (value == 0 || value == -1) {
+            return 0;
+        }
     }
     PyObject *items = PyTuple_Check(axis) ? Py_NewRef(axis) : PyTuple_Pack(1, axis);
     if (items == NULL) {
@@ -103,7 +119,7 @@ PyObject *rp_reduce_object(rp_module_state *state, rp_reduction op, PyObject *ar
             return NULL;
         }
     }
-    if (parse_axis(axis, &spec) != 0) {
+    if (parse_axis(axis, op, input->ndim, &spec) != 0) {
         rp_array_free(owned);
         return NULL;
     }
