@@ -67,8 +67,8 @@ PyObject *rp_scalar_to_object(const rp_scalar *value);
 extern PyMethodDef rp_creation_functions[];
 
 /* ----- compute (compute.c, reductions.c) */
-/* Adds the compute methods (rp_array_compute_methods), `__array_ufunc__ = None` and the compute
- * functions to the module and its ndarray type; -1 with an exception on failure. */
+/* Adds the compute methods (rp_array_compute_methods) and the compute functions to the module
+ * and its ndarray type; -1 with an exception on failure. */
 int rp_compute_init(PyObject *module);
 extern PyMethodDef rp_array_compute_methods[];
 /* Number protocol and rich comparison slots of raptors.ndarray. */

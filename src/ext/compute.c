@@ -639,9 +639,7 @@ int rp_compute_init(PyObject *module)
 {
     rp_module_state *state = rp_state_from_module(module);
     PyTypeObject *type = state->array_type;
-    /* NumPy defers to our reflected operators (np_array + rp_array gives a raptors array). */
-    if (PyObject_SetAttrString((PyObject *)type, "__array_ufunc__", Py_None) != 0 ||
-        add_methods(type, elementwise_methods) != 0 ||
+    if (add_methods(type, elementwise_methods) != 0 ||
         add_methods(type, rp_array_compute_methods) != 0) {
         return -1;
     }
