@@ -139,15 +139,15 @@ static PyObject *binary_call(rp_module_state *state, rp_binary_op op, PyObject *
         release_operand(&x);
         return converted == CONVERT_UNSUPPORTED ? Py_NewRef(Py_NotImplemented) : NULL;
     }
-    rp_array *out = NULL;
+    rp_array *out = NULL, *out_view = NULL;
     if (out_obj != NULL && out_obj != Py_None) {
-        if (!rp_is_array(state, out_obj)) {
-            PyErr_SetString(PyExc_TypeError, "out must be a raptors.ndarray");
+        out = rp_output_array(state, out_obj, &out_view);
+        if (out == NULL) {
             goto fail;
         }
-        out = ((RpArrayObject *)out_obj)->array;
     }
     if (settle_huge_int(op, &x, &y) != 0 || settle_huge_int(op, &y, &x) != 0) {
+        rp_array_free(out_view);
         goto fail;
     }
     rp_array *result = NULL;
@@ -158,6 +158,7 @@ static PyObject *binary_call(rp_module_state *state, rp_binary_op op, PyObject *
                                                &warnings));
     release_operand(&x);
     release_operand(&y);
+    rp_array_free(out_view);
     if (status != RP_OK) {
         return rp_raise_status(state, status);
     }
@@ -185,14 +186,13 @@ static PyObject *unary_call(rp_module_state *state, rp_unary_op op, PyObject *a,
             return NULL;
         }
     }
-    rp_array *out = NULL;
+    rp_array *out = NULL, *out_view = NULL;
     if (out_obj != NULL && out_obj != Py_None) {
-        if (!rp_is_array(state, out_obj)) {
+        out = rp_output_array(state, out_obj, &out_view);
+        if (out == NULL) {
             rp_array_free(owned);
-            PyErr_SetString(PyExc_TypeError, "out must be a raptors.ndarray");
             return NULL;
         }
-        out = ((RpArrayObject *)out_obj)->array;
     }
     rp_array *result = NULL;
     int warnings = 0;
@@ -200,6 +200,7 @@ static PyObject *unary_call(rp_module_state *state, rp_unary_op op, PyObject *a,
     RP_WITHOUT_GIL_IF(rp_array_size(input),
                       status = rp_unary(op, input, out, &result, &warnings));
     rp_array_free(owned);
+    rp_array_free(out_view);
     if (status != RP_OK) {
         return rp_raise_status(state, status);
     }
@@ -208,6 +209,20 @@ static PyObject *unary_call(rp_module_state *state, rp_unary_op op, PyObject *a,
         return NULL;
     }
     return out != NULL ? Py_NewRef(out_obj) : rp_compute_result(state, result);
+}
+
+rp_array *rp_output_array(rp_module_state *state, PyObject *out, rp_array **view)
+{
+    *view = NULL;
+    if (rp_is_array(state, out)) {
+        return ((RpArrayObject *)out)->array;
+    }
+    if (PyObject_CheckBuffer(out) && !PyBytes_Check(out)) {
+        *view = rp_array_from_object(state, out, RP_NTYPES);
+        return *view;
+    }
+    PyErr_SetString(PyExc_TypeError, "return arrays must be of ArrayType");
+    return NULL;
 }
 
 static rp_module_state *state_of_operands(PyObject *a, PyObject *b)
@@ -477,7 +492,7 @@ static PyObject *function_broadcast_add(PyObject *module, PyObject *const *args,
 }
 
 /* The in-place originals write into `target`'s own memory: a raptors array, or a NumPy array
- * (or any writable buffer) seen through a zero-copy view. */
+ * (or any writable buffer) through a zero-copy view. */
 static PyObject *inplace_original(PyObject *module, rp_binary_op op, const char *name,
                                   PyObject *const *args, Py_ssize_t nargs)
 {
@@ -487,22 +502,12 @@ static PyObject *inplace_original(PyObject *module, rp_binary_op op, const char 
     }
     rp_module_state *state = rp_state_from_module(module);
     PyObject *target = args[0];
-    PyObject *result;
-    if (rp_is_array(state, target)) {
-        result = binary_call(state, op, target, args[1], target, 0);
-    } else if (PyObject_CheckBuffer(target)) {
-        rp_array *view = rp_array_from_object(state, target, RP_NTYPES);
-        PyObject *wrapped = view != NULL ? rp_wrap_array(state, view) : NULL;
-        if (wrapped == NULL) {
-            return NULL;
-        }
-        result = binary_call(state, op, wrapped, args[1], wrapped, 0);
-        Py_DECREF(wrapped);
-    } else {
+    if (!rp_is_array(state, target) && !PyObject_CheckBuffer(target)) {
         PyErr_Format(PyExc_TypeError, "%s() needs an array to modify in place, got '%.100s'",
                      name, Py_TYPE(target)->tp_name);
         return NULL;
     }
+    PyObject *result = binary_call(state, op, target, args[1], target, 0);
     if (result == NULL) {
         return NULL;
     }

@@ -39,6 +39,11 @@ int rp_parse_arguments(const char *function, PyObject *const *args, Py_ssize_t n
                        PyObject *kwnames, const char *const *names, int nnames,
                        int max_positional, int required, PyObject **values);
 
+/* The array an `out=` argument names: a raptors array as is, or a writable buffer (a NumPy
+ * array) through a zero-copy view returned in *view for the caller to free. NULL with TypeError
+ * for anything else. */
+rp_array *rp_output_array(rp_module_state *state, PyObject *out, rp_array **view);
+
 /* Module functions of each compute file, registered by rp_compute_init. */
 extern PyMethodDef rp_compute_functions[];
 extern PyMethodDef rp_reduction_functions[];

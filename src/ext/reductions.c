@@ -106,10 +106,6 @@ PyObject *rp_reduce_object(rp_module_state *state, rp_reduction op, PyObject *ar
             return NULL;
         }
     }
-    if (out != NULL && out != Py_None && !rp_is_array(state, out)) {
-        PyErr_SetString(PyExc_TypeError, "out must be a raptors.ndarray");
-        return NULL;
-    }
     rp_array *owned = NULL, *input;
     if (rp_is_array(state, array)) {
         input = ((RpArrayObject *)array)->array;
@@ -139,8 +135,13 @@ PyObject *rp_reduce_object(rp_module_state *state, rp_reduction op, PyObject *ar
         return NULL;
     }
     if (out != NULL && out != Py_None) {
-        status = rp_array_assign(((RpArrayObject *)out)->array, result);
+        rp_array *view = NULL, *target = rp_output_array(state, out, &view);
+        status = target != NULL ? rp_array_assign(target, result) : RP_OK;
         rp_array_free(result);
+        rp_array_free(view);
+        if (target == NULL) {
+            return NULL;
+        }
         return status != RP_OK ? rp_raise_status(state, status) : Py_NewRef(out);
     }
     return rp_compute_result(state, result);

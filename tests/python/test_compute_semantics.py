@@ -370,3 +370,21 @@ def test_many_threads_compute_large_arrays_concurrently():
     assert not errors and len(results) == 8
     for r in results:
         np.testing.assert_array_equal(r, expected)
+
+
+def test_out_arguments():
+    x = np.arange(6.0).reshape(2, 3)
+    a = rp.asarray(x)
+    out = np.zeros((2, 3))
+    assert rp.multiply(a, 2, out=out) is out            # a NumPy out is written in place
+    np.testing.assert_array_equal(out, x * 2)
+    target = rp.asarray(np.zeros((2, 3), np.float32))
+    assert rp.add(a, 1, out=target) is target          # float64 result cast same_kind
+    same(target, (x + 1).astype(np.float32))
+    raises_like(lambda: np.add(x, 1, out=np.zeros(3)),
+                lambda: rp.add(a, 1, out=rp.asarray(np.zeros(3))))
+    frozen = np.zeros((2, 3))
+    frozen.flags.writeable = False
+    raises_like(lambda: np.add(x, 1, out=frozen), lambda: rp.add(a, 1, out=frozen))
+    with pytest.raises(TypeError):
+        rp.add(a, 1, out=[0, 0, 0])
