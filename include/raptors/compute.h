@@ -135,7 +135,8 @@ typedef struct rp_binary_types {
 /* NumPy 2's type resolution for `a op b`, weak scalars included. Errors: RP_ERR_TYPE when the
  * op has no loop for the promoted type (bitwise ops on floats, subtract on bool);
  * RP_ERR_OUT_OF_RANGE when a weak integer does not fit the integer dtype it must take
- * ("Python integer 3000000000 out of bounds for int32"). */
+ * ("Python integer 3000000000 out of bounds for int32"), except in comparisons, logical and/or
+ * and true division, which NumPy 2 computes in int64 (float64 for division) instead. */
 rp_status rp_binary_types_resolve(rp_binary_op op, const rp_operand *a, const rp_operand *b,
                                   rp_binary_types *out);
 /* Loop and result dtype of a unary op on `dtype` (sqrt of bool or an integer runs in float64, as
@@ -151,16 +152,17 @@ bool rp_can_cast_same_kind(rp_dtype from, rp_dtype to);
  *
  * With out == NULL a new array of the broadcast shape is returned in *result (C order, or
  * Fortran order when every full-rank input is Fortran-contiguous, as NumPy's order 'K').
- * With out != NULL the values are written into out (its shape must equal the broadcast shape
- * and the result dtype must cast to its dtype under "same_kind"), *result is left untouched and
+ * With out != NULL the values are written into out (the inputs must broadcast to its shape and
+ * the result dtype must cast to its dtype under "same_kind"), *result is left untouched and
  * may be NULL. out may be one of the inputs (a += b); inputs that only partly overlap out are
  * copied first, so the result is as if every input had been read before anything was written.
  * Inputs whose dtype equals the loop dtype are read in place, never copied.
  *
  * Errors: RP_ERR_VALUE (shapes that do not broadcast, out of the wrong shape), RP_ERR_TYPE,
  * RP_ERR_OUT_OF_RANGE (see rp_binary_types_resolve), RP_ERR_READONLY (out not writeable),
- * RP_ERR_NOMEM. Integer power with a negative exponent is RP_ERR_VALUE. Every check runs before
- * the first element is written, so on error no array has been modified. */
+ * RP_ERR_NOMEM. Integer power with a negative exponent is RP_ERR_VALUE (when the result is not
+ * empty, as NumPy). Every check runs before the first element is written, so on error no array
+ * has been modified. */
 rp_status rp_binary(rp_binary_op op, const rp_operand *a, const rp_operand *b, rp_array *out,
                     rp_array **result, int *warnings);
 
@@ -190,12 +192,14 @@ static inline rp_reduce_spec rp_reduce_all_axes(void)
 
 /* Reduces `a` over spec->axes into a new array (0-d when every axis is reduced without
  * keepdims). Argmin/argmax accept one axis or every axis (then the index is into the C-order
- * flattening of a). Float sums are pairwise, so as accurate as NumPy's.
+ * flattening of a; a 0-d array counts as one element of a 1-d array). Float sums are pairwise,
+ * so as accurate as NumPy's; an integer spec->dtype narrower than int64 accumulates in int64
+ * and wraps at the end, which gives NumPy's values.
  *
  * Errors: RP_ERR_AXIS ("axis 2 is out of bounds for array of dimension 2"), RP_ERR_VALUE
  * (repeated axis; min/max/argmin/argmax over zero elements), RP_ERR_TYPE (argmin/argmax with
- * several axes), RP_ERR_NOMEM. An empty mean/var/std gives NaN and reports
- * RP_WARN_EMPTY_MEAN / RP_WARN_DEGREES_OF_FREEDOM, as NumPy warns. */
+ * several axes; a non-float dtype for mean/var/std), RP_ERR_NOMEM. An empty mean/var/std gives
+ * NaN and reports RP_WARN_EMPTY_MEAN / RP_WARN_DEGREES_OF_FREEDOM, as NumPy warns. */
 rp_status rp_reduce(rp_reduction op, const rp_array *a, const rp_reduce_spec *spec,
                     rp_array **result, int *warnings);
 

@@ -311,7 +311,9 @@ static rp_order output_order(int nin, const rp_operand *const *inputs, int ndim,
 
 /* ===================================================================== the driver */
 
-static bool is_float_arithmetic(rp_binary_op op)
+/* The ops whose float loops can raise FP conditions NumPy reports (comparisons and min/max
+ * may touch the invalid flag on NaN, but NumPy stays silent for them). */
+static bool is_arithmetic(rp_binary_op op)
 {
     return op <= RP_BIN_POWER;
 }
@@ -458,7 +460,7 @@ rp_status rp_binary(rp_binary_op op, const rp_operand *a, const rp_operand *b, r
                         rp_binary_op_name(op), rp_dtype_name(types.loop));
     }
     const rp_operand *inputs[2] = {a, b};
-    bool watch_fp = rp_dtype_is_float(types.loop) && is_float_arithmetic(op);
+    bool watch_fp = rp_dtype_is_float(types.loop) && is_arithmetic(op);
     const rp_operand *exponent = op == RP_BIN_POWER && rp_dtype_is_integer(types.loop) ? b : NULL;
     return run_elementwise(2, inputs, types, loop, NULL, watch_fp, exponent, rp_binary_op_name(op),
                            out, result, warnings);
