@@ -1,6 +1,7 @@
 /*
- * compute_binding.h — helpers shared by the binding's compute files (compute.c for elementwise
- * operations, reductions.c for reductions); private to src/ext.
+ * compute_binding.h — what the binding's compute files share (compute.c: calling the core;
+ * operators.c: elementwise operators and functions; reductions.c: reductions); private to
+ * src/ext.
  */
 #ifndef RAPTORS_EXT_COMPUTE_BINDING_H
 #define RAPTORS_EXT_COMPUTE_BINDING_H
@@ -13,15 +14,27 @@
 #define RP_GIL_RELEASE_ELEMENTS ((int64_t)32 * 1024)
 
 /* Runs STATEMENT with the GIL released when `work` is large; STATEMENT must not touch Python. */
-#define RP_WITHOUT_GIL_IF(work, STATEMENT)                                                     \
-    do {                                                                                       \
-        if ((work) >= RP_GIL_RELEASE_ELEMENTS) {                                               \
-            Py_BEGIN_ALLOW_THREADS STATEMENT;                                                  \
-            Py_END_ALLOW_THREADS                                                               \
-        } else {                                                                               \
-            STATEMENT;                                                                         \
-        }                                                                                      \
+#define RP_WITHOUT_GIL_IF(work, STATEMENT)                                                       \
+    do {                                                                                         \
+        if ((work) >= RP_GIL_RELEASE_ELEMENTS) {                                                 \
+            Py_BEGIN_ALLOW_THREADS STATEMENT;                                                    \
+            Py_END_ALLOW_THREADS                                                                 \
+        } else {                                                                                 \
+            STATEMENT;                                                                           \
+        }                                                                                        \
     } while (0)
+
+/* a OP b (OP a), into `out` when given (a raptors array or a writable buffer; it is then the
+ * return value). Returns a new reference, NULL with an exception, or Py_NotImplemented when
+ * `operator_mode` is set and an operand has a type Raptors cannot read (so that Python may try
+ * the other operand). */
+PyObject *rp_binary_call(rp_module_state *state, rp_binary_op op, PyObject *a, PyObject *b,
+                         PyObject *out_obj, int operator_mode);
+PyObject *rp_unary_call(rp_module_state *state, rp_unary_op op, PyObject *a, PyObject *out_obj);
+
+/* The module state from whichever operand is a raptors array (NULL with an exception if
+ * neither is). */
+rp_module_state *rp_state_of_operands(PyObject *a, PyObject *b);
 
 /* A computed array as Python sees it: 0-d results become NumPy scalars (np.float32, ...), as
  * NumPy returns them; others are wrapped. Takes ownership of `array`. */
@@ -44,8 +57,9 @@ int rp_parse_arguments(const char *function, PyObject *const *args, Py_ssize_t n
  * for anything else. */
 rp_array *rp_output_array(rp_module_state *state, PyObject *out, rp_array **view);
 
-/* Module functions of each compute file, registered by rp_compute_init. */
+/* Tables of each compute file, registered by rp_compute_init. */
 extern PyMethodDef rp_compute_functions[];
+extern PyMethodDef rp_elementwise_methods[];
 extern PyMethodDef rp_reduction_functions[];
 
 /* A reduction of any array-like with NumPy's optional arguments (each may be NULL). */

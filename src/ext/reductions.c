@@ -203,17 +203,17 @@ static PyObject *reduce_entry(rp_module_state *state, PyObject *self, rp_reducti
                             by_slot[ARG_DDOF]);
 }
 
-#define DEFINE_REDUCTION(NAME, OP)                                                             \
-    static PyObject *method_##NAME(PyObject *self, PyObject *const *args, Py_ssize_t nargs,    \
-                                   PyObject *kwnames)                                          \
-    {                                                                                          \
-        return reduce_entry(rp_state_from_type(Py_TYPE(self)), self, OP, args, nargs,          \
-                            kwnames);                                                          \
-    }                                                                                          \
-    static PyObject *function_##NAME(PyObject *module, PyObject *const *args,                  \
-                                     Py_ssize_t nargs, PyObject *kwnames)                      \
-    {                                                                                          \
-        return reduce_entry(rp_state_from_module(module), NULL, OP, args, nargs, kwnames);     \
+#define DEFINE_REDUCTION(NAME, OP)                                                               \
+    static PyObject *method_##NAME(PyObject *self, PyObject *const *args, Py_ssize_t nargs,      \
+                                   PyObject *kwnames)                                            \
+    {                                                                                            \
+        return reduce_entry(rp_state_from_type(Py_TYPE(self)), self, OP, args, nargs,            \
+                            kwnames);                                                            \
+    }                                                                                            \
+    static PyObject *function_##NAME(PyObject *module, PyObject *const *args,                    \
+                                     Py_ssize_t nargs, PyObject *kwnames)                        \
+    {                                                                                            \
+        return reduce_entry(rp_state_from_module(module), NULL, OP, args, nargs, kwnames);       \
     }
 
 DEFINE_REDUCTION(sum, RP_REDUCE_SUM)

@@ -20,11 +20,11 @@
 #define BIT_XOR(x, y, raised) ((x) ^ (y))
 
 /* Every dtype column of one bool-producing op. */
-#define DEFINE_TO_BOOL_FAMILY(NAME, OP)                                                        \
-    DEFINE_BINARY_LOOP(NAME##_b8, b8, b8, OP)                                                  \
-    DEFINE_BINARY_LOOP(NAME##_i32, i32, b8, OP)                                                \
-    DEFINE_BINARY_LOOP(NAME##_i64, i64, b8, OP)                                                \
-    DEFINE_BINARY_LOOP(NAME##_f32, f32, b8, OP)                                                \
+#define DEFINE_TO_BOOL_FAMILY(NAME, OP)                                                          \
+    DEFINE_BINARY_LOOP(NAME##_b8, b8, b8, OP)                                                    \
+    DEFINE_BINARY_LOOP(NAME##_i32, i32, b8, OP)                                                  \
+    DEFINE_BINARY_LOOP(NAME##_i64, i64, b8, OP)                                                  \
+    DEFINE_BINARY_LOOP(NAME##_f32, f32, b8, OP)                                                  \
     DEFINE_BINARY_LOOP(NAME##_f64, f64, b8, OP)
 
 DEFINE_TO_BOOL_FAMILY(equal, EQUAL)

@@ -12,34 +12,34 @@
 
 #include "loops.h"
 
-#define DEFINE_INT_DIVMOD(SUFFIX, MIN)                                                         \
-    static inline rp_##SUFFIX floor_divide_##SUFFIX(rp_##SUFFIX a, rp_##SUFFIX b, int *raised) \
-    {                                                                                          \
-        if (b == 0) {                                                                          \
-            *raised |= RP_LOOP_DIVIDE_BY_ZERO;                                                 \
-            return 0;                                                                          \
-        }                                                                                      \
-        if (b == -1) {                                                                         \
-            if (a == MIN) {                                                                    \
-                *raised |= RP_LOOP_OVERFLOW;                                                   \
-                return MIN;                                                                    \
-            }                                                                                  \
-            return -a;                                                                         \
-        }                                                                                      \
-        rp_##SUFFIX q = a / b;                                                                 \
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;                                 \
-    }                                                                                          \
-    static inline rp_##SUFFIX remainder_##SUFFIX(rp_##SUFFIX a, rp_##SUFFIX b, int *raised)    \
-    {                                                                                          \
-        if (b == 0) {                                                                          \
-            *raised |= RP_LOOP_DIVIDE_BY_ZERO;                                                 \
-            return 0;                                                                          \
-        }                                                                                      \
-        if (b == -1) {                                                                         \
-            return 0;                                                                          \
-        }                                                                                      \
-        rp_##SUFFIX r = a % b;                                                                 \
-        return (r != 0 && (r < 0) != (b < 0)) ? r + b : r;                                     \
+#define DEFINE_INT_DIVMOD(SUFFIX, MIN)                                                           \
+    static inline rp_##SUFFIX floor_divide_##SUFFIX(rp_##SUFFIX a, rp_##SUFFIX b, int *raised)   \
+    {                                                                                            \
+        if (b == 0) {                                                                            \
+            *raised |= RP_LOOP_DIVIDE_BY_ZERO;                                                   \
+            return 0;                                                                            \
+        }                                                                                        \
+        if (b == -1) {                                                                           \
+            if (a == MIN) {                                                                      \
+                *raised |= RP_LOOP_OVERFLOW;                                                     \
+                return MIN;                                                                      \
+            }                                                                                    \
+            return -a;                                                                           \
+        }                                                                                        \
+        rp_##SUFFIX q = a / b;                                                                   \
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;                                   \
+    }                                                                                            \
+    static inline rp_##SUFFIX remainder_##SUFFIX(rp_##SUFFIX a, rp_##SUFFIX b, int *raised)      \
+    {                                                                                            \
+        if (b == 0) {                                                                            \
+            *raised |= RP_LOOP_DIVIDE_BY_ZERO;                                                   \
+            return 0;                                                                            \
+        }                                                                                        \
+        if (b == -1) {                                                                           \
+            return 0;                                                                            \
+        }                                                                                        \
+        rp_##SUFFIX r = a % b;                                                                   \
+        return (r != 0 && (r < 0) != (b < 0)) ? r + b : r;                                       \
     }
 
 DEFINE_INT_DIVMOD(i32, INT32_MIN)
@@ -47,23 +47,23 @@ DEFINE_INT_DIVMOD(i64, INT64_MIN)
 
 /* Exponentiation by squaring in unsigned arithmetic, so overflow wraps as NumPy's does. A
  * negative exponent gives 0: the driver rejects those before any loop runs, as NumPy raises. */
-#define DEFINE_INT_POWER(SUFFIX, UNSIGNED)                                                     \
-    static inline rp_##SUFFIX power_##SUFFIX(rp_##SUFFIX base, rp_##SUFFIX exponent,           \
-                                             int *raised)                                      \
-    {                                                                                          \
-        (void)raised;                                                                          \
-        if (exponent < 0) {                                                                    \
-            return 0;                                                                          \
-        }                                                                                      \
-        UNSIGNED result = 1, factor = (UNSIGNED)base, e = (UNSIGNED)exponent;                  \
-        while (e != 0) {                                                                       \
-            if (e & 1) {                                                                       \
-                result *= factor;                                                              \
-            }                                                                                  \
-            factor *= factor;                                                                  \
-            e >>= 1;                                                                           \
-        }                                                                                      \
-        return (rp_##SUFFIX)result;                                                            \
+#define DEFINE_INT_POWER(SUFFIX, UNSIGNED)                                                       \
+    static inline rp_##SUFFIX power_##SUFFIX(rp_##SUFFIX base, rp_##SUFFIX exponent,             \
+                                             int *raised)                                        \
+    {                                                                                            \
+        (void)raised;                                                                            \
+        if (exponent < 0) {                                                                      \
+            return 0;                                                                            \
+        }                                                                                        \
+        UNSIGNED result = 1, factor = (UNSIGNED)base, e = (UNSIGNED)exponent;                    \
+        while (e != 0) {                                                                         \
+            if (e & 1) {                                                                         \
+                result *= factor;                                                                \
+            }                                                                                    \
+            factor *= factor;                                                                    \
+            e >>= 1;                                                                             \
+        }                                                                                        \
+        return (rp_##SUFFIX)result;                                                              \
     }
 
 DEFINE_INT_POWER(i32, uint32_t)
@@ -71,35 +71,35 @@ DEFINE_INT_POWER(i64, uint64_t)
 
 /* Float floor division and remainder. isless/isgreater are the quiet comparisons: a NaN
  * operand must not raise "invalid" a second time. */
-#define DEFINE_FLOAT_DIVMOD(SUFFIX, FMOD, FLOOR, COPYSIGN)                                     \
-    static inline rp_##SUFFIX floor_divide_##SUFFIX(rp_##SUFFIX a, rp_##SUFFIX b, int *raised) \
-    {                                                                                          \
-        (void)raised;                                                                          \
-        if (b == 0) {                                                                          \
-            return a / b;                                                                      \
-        }                                                                                      \
-        rp_##SUFFIX mod = FMOD(a, b);                                                          \
-        rp_##SUFFIX div = (a - mod) / b;                                                       \
-        if (mod != 0 && isless(b, 0) != isless(mod, 0)) {                                      \
-            div -= 1;                                                                          \
-        }                                                                                      \
-        if (div == 0) {                                                                        \
-            return COPYSIGN(0, a / b);                                                         \
-        }                                                                                      \
-        rp_##SUFFIX floored = FLOOR(div);                                                      \
-        return isgreater(div - floored, (rp_##SUFFIX)0.5) ? floored + 1 : floored;             \
-    }                                                                                          \
-    static inline rp_##SUFFIX remainder_##SUFFIX(rp_##SUFFIX a, rp_##SUFFIX b, int *raised)    \
-    {                                                                                          \
-        (void)raised;                                                                          \
-        rp_##SUFFIX mod = FMOD(a, b);                                                          \
-        if (b == 0) {                                                                          \
-            return mod;                                                                        \
-        }                                                                                      \
-        if (mod == 0) {                                                                        \
-            return COPYSIGN(0, b);                                                             \
-        }                                                                                      \
-        return isless(b, 0) != isless(mod, 0) ? mod + b : mod;                                 \
+#define DEFINE_FLOAT_DIVMOD(SUFFIX, FMOD, FLOOR, COPYSIGN)                                       \
+    static inline rp_##SUFFIX floor_divide_##SUFFIX(rp_##SUFFIX a, rp_##SUFFIX b, int *raised)   \
+    {                                                                                            \
+        (void)raised;                                                                            \
+        if (b == 0) {                                                                            \
+            return a / b;                                                                        \
+        }                                                                                        \
+        rp_##SUFFIX mod = FMOD(a, b);                                                            \
+        rp_##SUFFIX div = (a - mod) / b;                                                         \
+        if (mod != 0 && isless(b, 0) != isless(mod, 0)) {                                        \
+            div -= 1;                                                                            \
+        }                                                                                        \
+        if (div == 0) {                                                                          \
+            return COPYSIGN(0, a / b);                                                           \
+        }                                                                                        \
+        rp_##SUFFIX floored = FLOOR(div);                                                        \
+        return isgreater(div - floored, (rp_##SUFFIX)0.5) ? floored + 1 : floored;               \
+    }                                                                                            \
+    static inline rp_##SUFFIX remainder_##SUFFIX(rp_##SUFFIX a, rp_##SUFFIX b, int *raised)      \
+    {                                                                                            \
+        (void)raised;                                                                            \
+        rp_##SUFFIX mod = FMOD(a, b);                                                            \
+        if (b == 0) {                                                                            \
+            return mod;                                                                          \
+        }                                                                                        \
+        if (mod == 0) {                                                                          \
+            return COPYSIGN(0, b);                                                               \
+        }                                                                                        \
+        return isless(b, 0) != isless(mod, 0) ? mod + b : mod;                                   \
     }
 
 DEFINE_FLOAT_DIVMOD(f32, fmodf, floorf, copysignf)

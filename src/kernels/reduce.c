@@ -16,61 +16,61 @@
 
 /* Float sum: block_sum for short runs, pairwise_sum recursing on halves; the _unit variant has
  * the unit stride as a constant so the eight accumulators vectorise. */
-#define DEFINE_FLOAT_SUM(SUFFIX)                                                               \
-    static inline rp_##SUFFIX block_sum_##SUFFIX(const char *p, int64_t stride, int64_t n)     \
-    {                                                                                          \
-        rp_##SUFFIX s = 0;                                                                     \
-        if (n < 8) {                                                                           \
-            for (int64_t i = 0; i < n; i++) {                                                  \
-                s += load_##SUFFIX(p + i * stride);                                            \
-            }                                                                                  \
-            return s;                                                                          \
-        }                                                                                      \
-        rp_##SUFFIX r[8];                                                                      \
-        for (int k = 0; k < 8; k++) {                                                          \
-            r[k] = load_##SUFFIX(p + k * stride);                                              \
-        }                                                                                      \
-        int64_t i = 8;                                                                         \
-        for (; i + 8 <= n; i += 8) {                                                           \
-            for (int k = 0; k < 8; k++) {                                                      \
-                r[k] += load_##SUFFIX(p + (i + k) * stride);                                   \
-            }                                                                                  \
-        }                                                                                      \
-        s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));                 \
-        for (; i < n; i++) {                                                                   \
-            s += load_##SUFFIX(p + i * stride);                                                \
-        }                                                                                      \
-        return s;                                                                              \
-    }                                                                                          \
-    static rp_##SUFFIX pairwise_sum_##SUFFIX(const char *p, int64_t stride, int64_t n)         \
-    {                                                                                          \
-        if (n <= PAIRWISE_BLOCK) {                                                             \
-            return block_sum_##SUFFIX(p, stride, n);                                           \
-        }                                                                                      \
-        int64_t half = n / 2;                                                                  \
-        half -= half % 8;                                                                      \
-        return pairwise_sum_##SUFFIX(p, stride, half) +                                        \
-               pairwise_sum_##SUFFIX(p + half * stride, stride, n - half);                     \
-    }                                                                                          \
-    static rp_##SUFFIX pairwise_sum_unit_##SUFFIX(const char *p, int64_t n)                    \
-    {                                                                                          \
-        const int64_t w = (int64_t)sizeof(rp_##SUFFIX);                                        \
-        if (n <= PAIRWISE_BLOCK) {                                                             \
-            return block_sum_##SUFFIX(p, w, n);                                                \
-        }                                                                                      \
-        int64_t half = n / 2;                                                                  \
-        half -= half % 8;                                                                      \
-        return pairwise_sum_unit_##SUFFIX(p, half) +                                           \
-               pairwise_sum_unit_##SUFFIX(p + half * w, n - half);                             \
-    }                                                                                          \
-    /* Starting from the identity 0 (not from the first element) as NumPy's reduction does,   \
-     * so a row of -0.0 sums to +0.0 there as here. */                                         \
-    static void sum_##SUFFIX(const char *in, int64_t stride, int64_t n, char *result)          \
-    {                                                                                          \
-        rp_##SUFFIX s = stride == (int64_t)sizeof(rp_##SUFFIX)                                 \
-                            ? pairwise_sum_unit_##SUFFIX(in, n)                                \
-                            : pairwise_sum_##SUFFIX(in, stride, n);                            \
-        store_##SUFFIX(result, (rp_##SUFFIX)0 + s);                                            \
+#define DEFINE_FLOAT_SUM(SUFFIX)                                                                 \
+    static inline rp_##SUFFIX block_sum_##SUFFIX(const char *p, int64_t stride, int64_t n)       \
+    {                                                                                            \
+        rp_##SUFFIX s = 0;                                                                       \
+        if (n < 8) {                                                                             \
+            for (int64_t i = 0; i < n; i++) {                                                    \
+                s += load_##SUFFIX(p + i * stride);                                              \
+            }                                                                                    \
+            return s;                                                                            \
+        }                                                                                        \
+        rp_##SUFFIX r[8];                                                                        \
+        for (int k = 0; k < 8; k++) {                                                            \
+            r[k] = load_##SUFFIX(p + k * stride);                                                \
+        }                                                                                        \
+        int64_t i = 8;                                                                           \
+        for (; i + 8 <= n; i += 8) {                                                             \
+            for (int k = 0; k < 8; k++) {                                                        \
+                r[k] += load_##SUFFIX(p + (i + k) * stride);                                     \
+            }                                                                                    \
+        }                                                                                        \
+        s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));                   \
+        for (; i < n; i++) {                                                                     \
+            s += load_##SUFFIX(p + i * stride);                                                  \
+        }                                                                                        \
+        return s;                                                                                \
+    }                                                                                            \
+    static rp_##SUFFIX pairwise_sum_##SUFFIX(const char *p, int64_t stride, int64_t n)           \
+    {                                                                                            \
+        if (n <= PAIRWISE_BLOCK) {                                                               \
+            return block_sum_##SUFFIX(p, stride, n);                                             \
+        }                                                                                        \
+        int64_t half = n / 2;                                                                    \
+        half -= half % 8;                                                                        \
+        return pairwise_sum_##SUFFIX(p, stride, half) +                                          \
+               pairwise_sum_##SUFFIX(p + half * stride, stride, n - half);                       \
+    }                                                                                            \
+    static rp_##SUFFIX pairwise_sum_unit_##SUFFIX(const char *p, int64_t n)                      \
+    {                                                                                            \
+        const int64_t w = (int64_t)sizeof(rp_##SUFFIX);                                          \
+        if (n <= PAIRWISE_BLOCK) {                                                               \
+            return block_sum_##SUFFIX(p, w, n);                                                  \
+        }                                                                                        \
+        int64_t half = n / 2;                                                                    \
+        half -= half % 8;                                                                        \
+        return pairwise_sum_unit_##SUFFIX(p, half) +                                             \
+               pairwise_sum_unit_##SUFFIX(p + half * w, n - half);                               \
+    }                                                                                            \
+    /* Starting from the identity 0 (not from the first element) as NumPy's reduction does,      \
+     * so a row of -0.0 sums to +0.0 there as here. */                                           \
+    static void sum_##SUFFIX(const char *in, int64_t stride, int64_t n, char *result)            \
+    {                                                                                            \
+        rp_##SUFFIX s = stride == (int64_t)sizeof(rp_##SUFFIX)                                   \
+                            ? pairwise_sum_unit_##SUFFIX(in, n)                                  \
+                            : pairwise_sum_##SUFFIX(in, stride, n);                              \
+        store_##SUFFIX(result, (rp_##SUFFIX)0 + s);                                              \
     }
 
 DEFINE_FLOAT_SUM(f32)
@@ -78,21 +78,21 @@ DEFINE_FLOAT_SUM(f64)
 
 /* Integer and bool sums and products into int64, wrapping (unsigned arithmetic). WIDEN turns
  * an element into the uint64 term. */
-#define DEFINE_INT_REDUCE(NAME, SUFFIX, INIT, COMBINE, WIDEN)                                  \
-    static void NAME(const char *in, int64_t stride, int64_t n, char *result)                  \
-    {                                                                                          \
-        const int64_t w = (int64_t)sizeof(rp_##SUFFIX);                                        \
-        uint64_t acc = INIT;                                                                   \
-        if (stride == w) {                                                                     \
-            for (int64_t i = 0; i < n; i++) {                                                  \
-                acc = COMBINE(acc, WIDEN(load_##SUFFIX(in + i * w)));                          \
-            }                                                                                  \
-        } else {                                                                               \
-            for (int64_t i = 0; i < n; i++) {                                                  \
-                acc = COMBINE(acc, WIDEN(load_##SUFFIX(in + i * stride)));                     \
-            }                                                                                  \
-        }                                                                                      \
-        store_i64(result, (rp_i64)acc);                                                        \
+#define DEFINE_INT_REDUCE(NAME, SUFFIX, INIT, COMBINE, WIDEN)                                    \
+    static void NAME(const char *in, int64_t stride, int64_t n, char *result)                    \
+    {                                                                                            \
+        const int64_t w = (int64_t)sizeof(rp_##SUFFIX);                                          \
+        uint64_t acc = INIT;                                                                     \
+        if (stride == w) {                                                                       \
+            for (int64_t i = 0; i < n; i++) {                                                    \
+                acc = COMBINE(acc, WIDEN(load_##SUFFIX(in + i * w)));                            \
+            }                                                                                    \
+        } else {                                                                                 \
+            for (int64_t i = 0; i < n; i++) {                                                    \
+                acc = COMBINE(acc, WIDEN(load_##SUFFIX(in + i * stride)));                       \
+            }                                                                                    \
+        }                                                                                        \
+        store_i64(result, (rp_i64)acc);                                                          \
     }
 
 #define PLUS(acc, v) ((acc) + (v))
@@ -108,14 +108,14 @@ DEFINE_INT_REDUCE(prod_i32, i32, 1, TIMES, WIDEN_SIGNED)
 DEFINE_INT_REDUCE(prod_i64, i64, 1, TIMES, WIDEN_SIGNED)
 
 /* Float products run in order, as NumPy's multiply.reduce: reassociating would change results. */
-#define DEFINE_FLOAT_PROD(SUFFIX)                                                              \
-    static void prod_##SUFFIX(const char *in, int64_t stride, int64_t n, char *result)         \
-    {                                                                                          \
-        rp_##SUFFIX acc = 1;                                                                   \
-        for (int64_t i = 0; i < n; i++) {                                                      \
-            acc *= load_##SUFFIX(in + i * stride);                                             \
-        }                                                                                      \
-        store_##SUFFIX(result, acc);                                                           \
+#define DEFINE_FLOAT_PROD(SUFFIX)                                                                \
+    static void prod_##SUFFIX(const char *in, int64_t stride, int64_t n, char *result)           \
+    {                                                                                            \
+        rp_##SUFFIX acc = 1;                                                                     \
+        for (int64_t i = 0; i < n; i++) {                                                        \
+            acc *= load_##SUFFIX(in + i * stride);                                               \
+        }                                                                                        \
+        store_##SUFFIX(result, acc);                                                             \
     }
 
 DEFINE_FLOAT_PROD(f32)
@@ -124,34 +124,34 @@ DEFINE_FLOAT_PROD(f64)
 /* min/max: PICK(acc, v) keeps acc or takes v. Eight accumulators, combined at the end with the
  * same PICK; min and max are associative, and a NaN, once in an accumulator, always wins. An
  * empty row leaves the identity IDENT (the driver never asks for one). */
-#define DEFINE_EXTREME(NAME, SUFFIX, PICK, IDENT)                                              \
-    static void NAME(const char *in, int64_t stride, int64_t n, char *result)                  \
-    {                                                                                          \
-        rp_##SUFFIX r[8];                                                                      \
-        for (int k = 0; k < 8; k++) {                                                          \
-            r[k] = IDENT;                                                                      \
-        }                                                                                      \
-        int64_t i = 0;                                                                         \
-        if (stride == (int64_t)sizeof(rp_##SUFFIX)) {                                          \
-            const int64_t w = (int64_t)sizeof(rp_##SUFFIX);                                    \
-            for (; i + 8 <= n; i += 8) {                                                       \
-                for (int k = 0; k < 8; k++) {                                                  \
-                    r[k] = PICK(r[k], load_##SUFFIX(in + (i + k) * w));                        \
-                }                                                                              \
-            }                                                                                  \
-        } else {                                                                               \
-            for (; i + 8 <= n; i += 8) {                                                       \
-                for (int k = 0; k < 8; k++) {                                                  \
-                    r[k] = PICK(r[k], load_##SUFFIX(in + (i + k) * stride));                   \
-                }                                                                              \
-            }                                                                                  \
-        }                                                                                      \
-        for (; i < n; i++) {                                                                   \
-            r[0] = PICK(r[0], load_##SUFFIX(in + i * stride));                                 \
-        }                                                                                      \
-        rp_##SUFFIX m = PICK(PICK(PICK(r[0], r[1]), PICK(r[2], r[3])),                         \
-                             PICK(PICK(r[4], r[5]), PICK(r[6], r[7])));                        \
-        store_##SUFFIX(result, m);                                                             \
+#define DEFINE_EXTREME(NAME, SUFFIX, PICK, IDENT)                                                \
+    static void NAME(const char *in, int64_t stride, int64_t n, char *result)                    \
+    {                                                                                            \
+        rp_##SUFFIX r[8];                                                                        \
+        for (int k = 0; k < 8; k++) {                                                            \
+            r[k] = IDENT;                                                                        \
+        }                                                                                        \
+        int64_t i = 0;                                                                           \
+        if (stride == (int64_t)sizeof(rp_##SUFFIX)) {                                            \
+            const int64_t w = (int64_t)sizeof(rp_##SUFFIX);                                      \
+            for (; i + 8 <= n; i += 8) {                                                         \
+                for (int k = 0; k < 8; k++) {                                                    \
+                    r[k] = PICK(r[k], load_##SUFFIX(in + (i + k) * w));                          \
+                }                                                                                \
+            }                                                                                    \
+        } else {                                                                                 \
+            for (; i + 8 <= n; i += 8) {                                                         \
+                for (int k = 0; k < 8; k++) {                                                    \
+                    r[k] = PICK(r[k], load_##SUFFIX(in + (i + k) * stride));                     \
+                }                                                                                \
+            }                                                                                    \
+        }                                                                                        \
+        for (; i < n; i++) {                                                                     \
+            r[0] = PICK(r[0], load_##SUFFIX(in + i * stride));                                   \
+        }                                                                                        \
+        rp_##SUFFIX m = PICK(PICK(PICK(r[0], r[1]), PICK(r[2], r[3])),                           \
+                             PICK(PICK(r[4], r[5]), PICK(r[6], r[7])));                          \
+        store_##SUFFIX(result, m);                                                               \
     }
 
 #define PICK_MIN_NAN(acc, v) (((acc) <= (v) || (acc) != (acc)) ? (acc) : (v))
@@ -174,24 +174,24 @@ DEFINE_EXTREME(max_f64, f64, PICK_MAX_NAN, -INFINITY)
 
 /* argmin/argmax: first index of the extreme; BETTER(v, best) is strict so ties keep the first.
  * IS_NAN stops at the first NaN, which NumPy reports as the extreme. */
-#define DEFINE_ARG_EXTREME(NAME, SUFFIX, BETTER, IS_NAN)                                       \
-    static void NAME(const char *in, int64_t stride, int64_t n, int64_t *index)                \
-    {                                                                                          \
-        rp_##SUFFIX best = load_##SUFFIX(in);                                                  \
-        int64_t at = 0;                                                                        \
-        if (!IS_NAN(best)) {                                                                   \
-            for (int64_t i = 1; i < n; i++) {                                                  \
-                rp_##SUFFIX v = load_##SUFFIX(in + i * stride);                                \
-                if (BETTER(v, best)) {                                                         \
-                    best = v;                                                                  \
-                    at = i;                                                                    \
-                } else if (IS_NAN(v)) {                                                        \
-                    at = i;                                                                    \
-                    break;                                                                     \
-                }                                                                              \
-            }                                                                                  \
-        }                                                                                      \
-        *index = at;                                                                           \
+#define DEFINE_ARG_EXTREME(NAME, SUFFIX, BETTER, IS_NAN)                                         \
+    static void NAME(const char *in, int64_t stride, int64_t n, int64_t *index)                  \
+    {                                                                                            \
+        rp_##SUFFIX best = load_##SUFFIX(in);                                                    \
+        int64_t at = 0;                                                                          \
+        if (!IS_NAN(best)) {                                                                     \
+            for (int64_t i = 1; i < n; i++) {                                                    \
+                rp_##SUFFIX v = load_##SUFFIX(in + i * stride);                                  \
+                if (BETTER(v, best)) {                                                           \
+                    best = v;                                                                    \
+                    at = i;                                                                      \
+                } else if (IS_NAN(v)) {                                                          \
+                    at = i;                                                                      \
+                    break;                                                                       \
+                }                                                                                \
+            }                                                                                    \
+        }                                                                                        \
+        *index = at;                                                                             \
     }
 
 #define SMALLER(v, best) ((v) < (best))
