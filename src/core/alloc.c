@@ -169,7 +169,9 @@ static void touch_pages(int64_t begin, int64_t end, int worker, void *context)
 static void *map_fresh(size_t size)
 {
     size_t huge = (size_t)rp_machine_huge_page_bytes();
-    bool use_huge = huge > 0 && size >= huge;
+    /* A block of a single huge page gains least from being one and is the likeliest to stall
+     * in the kernel's compaction on a fragmented machine, so advise only from two up. */
+    bool use_huge = huge > 0 && size >= 2 * huge;
     size_t span = use_huge ? size + huge : size;
     if (span < size) {
         return NULL;
