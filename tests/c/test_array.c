@@ -6,16 +6,8 @@
 
 #include "raptors/raptors.h"
 
-static int failures;
+#include "check.h"
 
-#define CHECK(cond)                                                                            \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s (%s)\n", __FILE__, __LINE__, #cond,        \
-                    rp_last_error());                                                          \
-            failures++;                                                                        \
-        }                                                                                      \
-    } while (0)
 
 static double at2(const rp_array *a, int64_t i, int64_t j)
 {

@@ -9,16 +9,8 @@
 
 #include "raptors/compute.h"
 
-static int failures;
+#include "check.h"
 
-#define CHECK(cond)                                                                            \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s (%s)\n", __FILE__, __LINE__, #cond,        \
-                    rp_last_error());                                                          \
-            failures++;                                                                        \
-        }                                                                                      \
-    } while (0)
 
 /* A C-ordered float64 array holding 0, 1, 2, ... */
 static rp_array *iota(rp_dtype dtype, int ndim, const int64_t *shape)
