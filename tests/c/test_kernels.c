@@ -209,6 +209,7 @@ static double run_sum(const rp_kernel_table *table, rp_dtype dtype, const char *
                       int64_t stride, int64_t n)
 {
     char result[8];
+    memset(result, 0xFF, sizeof result); /* a NaN: the loop overwrites *result, never reads it */
     table->reduce[RP_RED_SUM][dtype](in, stride, n, result);
     return read_value(result, dtype);
 }

@@ -88,6 +88,23 @@ def test_integer_and_small_operations_stay_scalar_and_single_threaded():
         assert runs("multiply")[expected] == 1
 
 
+def test_streamed_outputs_are_exact():
+    """Operations whose working set exceeds the streaming threshold write their output with
+    non-temporal stores; the values must be exactly NumPy's."""
+    threshold = rp.show_config(mode="dicts")["thresholds"]["stream_working_set_bytes"]
+    if threshold > 256 << 20:
+        pytest.skip("no streaming threshold within a test-sized working set on this machine")
+    rows = threshold // (2 * 8 * 1000) + 1  # input plus output above the threshold
+    x = np.arange(rows * 1000, dtype=np.float64).reshape(rows, 1000) % 1013 - 500.25
+    v = np.linspace(-3, 3, 1000)
+    a = rp.asarray(x)
+    for isa in rp.simd_available():
+        rp._config._select_simd(isa)
+        np.testing.assert_array_equal(np.asarray(a * 1.0009765625), x * 1.0009765625)
+        np.testing.assert_array_equal(np.asarray(a + v), x + v)
+        np.testing.assert_array_equal(np.asarray(rp.asarray(x[:, 1:]) * 3.0), x[:, 1:] * 3.0)
+
+
 def test_other_threads_run_while_a_reduction_computes():
     """With the GIL released inside the kernels, a second thread runs Python code while the
     first is inside a large reduction. The switch interval is made huge, so a thread holding the
