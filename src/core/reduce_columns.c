@@ -14,6 +14,7 @@
  *     row, and the partial rows are then summed by the kernel again, which keeps the float
  *     sums blocked (close to pairwise) across chunks as well as within them.
  */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "raptors/runtime.h"
@@ -175,7 +176,10 @@ rp_status rp_sum_columns(const rp_column_sum *job, int *flags)
         }
     }
     int64_t tiles = kept_count * plan.pieces * plan.chunks;
-    int64_t tile_bytes = plan.chunk_rows * plan.piece_cols * plan.in_itemsize;
+    /* Saturates: a broadcast input (row stride 0) may have more rows than memory could hold. */
+    int64_t piece_bytes = plan.piece_cols * plan.in_itemsize;
+    int64_t tile_bytes = plan.chunk_rows > INT64_MAX / piece_bytes ? INT64_MAX
+                                                                   : plan.chunk_rows * piece_bytes;
     int threads = rp_parallel_for_upto(tiles, rp_parallel_min_items(tile_bytes),
                                        worker_flags.count, sum_tiles, &plan);
     if (plan.chunks > 1) {

@@ -36,6 +36,10 @@
 /* Kept inner rows shorter than this are accumulated poorly (a kernel call per few elements);
  * such reductions take the row-reduction path along their fastest reduced axis instead. */
 #define MIN_ACCUMULATE_ROW 16
+/* Column sums spend a vector load per row; rows narrower than this (up to four float32 or two
+ * float64 columns) are summed faster column by column along the reduced axis, although that
+ * reads memory once per column. */
+#define MIN_COLUMN_SUM_ROW_BYTES 20
 #define MAX_ITEMSIZE 8
 
 typedef struct reduce_plan {
@@ -317,7 +321,8 @@ rp_status rp_reduce_rows(const rp_array *a, const bool *reduced, const rp_reduce
     int inner = layout.ndim - 1;
     bool inner_kept = layout.ndim > 0 && layout.strides[1][inner] != 0;
     if (inner_kept && reducer->kernel_op == RP_RED_SUM && reducer->cast_to == a->dtype &&
-        layout.strides[0][inner] == in_itemsize && layout.strides[1][inner] == plan.acc_itemsize) {
+        layout.strides[0][inner] == in_itemsize && layout.strides[1][inner] == plan.acc_itemsize &&
+        layout.shape[inner] * in_itemsize >= MIN_COLUMN_SUM_ROW_BYTES) {
         rp_column_sum job = {.in = a->data, .out = out->data, .ncols = layout.shape[inner],
                              .dtype = a->dtype, .acc = reducer->acc,
                              .watch_fp = reducer->watch_fp};

@@ -4,6 +4,8 @@ reductions under each instruction set and thread count, and the GIL released whi
 Every result is also checked against NumPy's, so a backend that is counted but wrong fails too.
 """
 
+import os
+import subprocess
 import sys
 import threading
 
@@ -72,6 +74,28 @@ def test_scalar_backends_are_counted():
         rp.reset_threading_info()
         run_suite()
         assert runs("sum") == {"scalar": 3, "simd": 0, "parallel_scalar": 0, "parallel_simd": 0}
+
+
+@pytest.mark.parametrize("simd", ["0", "avx2", None])
+def test_environment_selects_the_backend_counted(simd):
+    """RAPTORS_SIMD chosen at start-up shows in the counters of a large float64 sum."""
+    if simd == "avx2" and "avx2" not in rp.simd_available():
+        pytest.skip("no AVX2 here")
+    code = ("import numpy as np, raptors as rp\n"
+            "x = np.arange(2_000_000.0)\n"
+            "assert rp.asarray(x).sum() == x.sum()\n"
+            "runs = rp.threading_info()['operations']['sum']\n"
+            "print(rp.simd_isa(), ' '.join(k for k, v in sorted(runs.items()) if v))\n")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("RAPTORS_")}
+    environment["RAPTORS_THREADS"] = "2"
+    if simd is not None:
+        environment["RAPTORS_SIMD"] = simd
+    output = subprocess.run([sys.executable, "-c", code], env=environment, check=True,
+                            capture_output=True, text=True, timeout=120).stdout.split()
+    best = rp.simd_available()[-1]
+    expected_isa = {"0": "scalar", "avx2": "avx2", None: best}[simd]
+    assert output[0] == expected_isa
+    assert output[1:] == ["parallel_scalar" if expected_isa == "scalar" else "parallel_simd"]
 
 
 def test_integer_and_small_operations_stay_scalar_and_single_threaded():
