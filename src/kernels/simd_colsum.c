@@ -7,7 +7,8 @@
  * loaded and summed in registers (eight sequential streams through memory, which prefetchers
  * follow), then added to the running sums of a block of columns in an L1-resident buffer, so
  * each input element is read once and the buffer is touched once per panel, not once per row.
- * The last columns of a row take partial (masked) vectors.
+ * Rows of at most NARROW_VECTORS vectors keep even the block's sums in registers. The last
+ * columns of a row take partial (masked) vectors.
  */
 #include <stdbool.h>
 
@@ -15,7 +16,12 @@
 #include "simd_vec.h"
 
 /* Columns whose running sums are kept together: small enough for L1 beside the input. */
-enum { COLUMN_BLOCK_BYTES = 8192, PANEL = RP_COLSUM_PANEL_ROWS, BLOCK = RP_COLSUM_BLOCK_ROWS };
+enum {
+    COLUMN_BLOCK_BYTES = 8192,
+    NARROW_VECTORS = 4,         /* strips this narrow keep their block sums in registers */
+    PANEL = RP_COLSUM_PANEL_ROWS,
+    BLOCK = RP_COLSUM_BLOCK_ROWS
+};
 
 _Static_assert(PANEL == 8, "the panel tree below adds eight rows");
 _Static_assert(COLUMN_BLOCK_BYTES % VECTOR_BYTES == 0, "the block buffer holds whole vectors");
@@ -61,8 +67,65 @@ static inline void panel_f64(double *block, const char *p, int64_t rs, int64_t r
     }
 }
 
+
+/* A block of rows of a narrow strip (`vectors` <= NARROW_VECTORS vectors, the last holding
+ * `last_lanes` columns) added to `total`: the block's sums stay in registers across its panels
+ * (the strip's rows are short and adjacent, so memory is still read in order). */
+static inline void narrow_block_f64(const char *first, int64_t rs, int64_t rows, int vectors,
+                                    int64_t last_lanes, double *total)
+{
+    const int64_t w = sizeof(double);
+    vf64 block[NARROW_VECTORS];
+    int64_t panel_rows = rows < PANEL ? rows : PANEL;
+    for (int k = 0; k < vectors; k++) {
+        int64_t lanes = k == vectors - 1 ? last_lanes : VF64_LANES;
+        block[k] = panel_sum_f64(first + k * VF64_LANES * w, rs, panel_rows, lanes);
+    }
+    for (int64_t r = PANEL; r < rows; r += PANEL) {
+        panel_rows = rows - r < PANEL ? rows - r : PANEL;
+        for (int k = 0; k < vectors; k++) {
+            int64_t lanes = k == vectors - 1 ? last_lanes : VF64_LANES;
+            block[k] = vf64_add(block[k], panel_sum_f64(first + r * rs + k * VF64_LANES * w, rs,
+                                                          panel_rows, lanes));
+        }
+    }
+    for (int k = 0; k < vectors; k++) {
+        int64_t lanes = k == vectors - 1 ? last_lanes : VF64_LANES;
+        double *at = total + k * VF64_LANES;
+        vf64_store_partial(at, vf64_add(vf64_load_partial(at, lanes), block[k]), lanes);
+    }
+}
+
+/* All blocks of a narrow strip; the vector count is made a constant for each case so the
+ * block's sums are registers. */
+static void narrow_f64(const char *in, int64_t rs, int64_t nrows, int64_t ncols, double *total)
+{
+    int vectors = (int)((ncols + VF64_LANES - 1) / VF64_LANES);
+    int64_t last_lanes = ncols - (int64_t)(vectors - 1) * VF64_LANES;
+    for (int k = 0; k < vectors; k++) {
+        int64_t lanes = k == vectors - 1 ? last_lanes : VF64_LANES;
+        vf64_store_partial(total + k * VF64_LANES, vf64_zero(), lanes);
+    }
+    for (int64_t b0 = 0; b0 < nrows; b0 += BLOCK) {
+        int64_t rows = nrows - b0 < BLOCK ? nrows - b0 : BLOCK;
+        const char *first = in + b0 * rs;
+        switch (vectors) {
+        case 1: narrow_block_f64(first, rs, rows, 1, last_lanes, total); break;
+        case 2: narrow_block_f64(first, rs, rows, 2, last_lanes, total); break;
+        case 3: narrow_block_f64(first, rs, rows, 3, last_lanes, total); break;
+        default: narrow_block_f64(first, rs, rows, 4, last_lanes, total); break;
+        }
+    }
+}
+
 static void colsum_f64(const char *in, int64_t rs, int64_t nrows, int64_t ncols, char *out)
 {
+    if (ncols <= NARROW_VECTORS * VF64_LANES) {
+        if (ncols > 0) {
+            narrow_f64(in, rs, nrows, ncols, (double *)out);
+        }
+        return;
+    }
     enum { COLUMNS = COLUMN_BLOCK_BYTES / sizeof(double) };
     const int64_t w = sizeof(double);
     _Alignas(64) double block[COLUMNS];
@@ -134,8 +197,65 @@ static inline void panel_f32(float *block, const char *p, int64_t rs, int64_t ro
     }
 }
 
+
+/* A block of rows of a narrow strip (`vectors` <= NARROW_VECTORS vectors, the last holding
+ * `last_lanes` columns) added to `total`: the block's sums stay in registers across its panels
+ * (the strip's rows are short and adjacent, so memory is still read in order). */
+static inline void narrow_block_f32(const char *first, int64_t rs, int64_t rows, int vectors,
+                                    int64_t last_lanes, float *total)
+{
+    const int64_t w = sizeof(float);
+    vf32 block[NARROW_VECTORS];
+    int64_t panel_rows = rows < PANEL ? rows : PANEL;
+    for (int k = 0; k < vectors; k++) {
+        int64_t lanes = k == vectors - 1 ? last_lanes : VF32_LANES;
+        block[k] = panel_sum_f32(first + k * VF32_LANES * w, rs, panel_rows, lanes);
+    }
+    for (int64_t r = PANEL; r < rows; r += PANEL) {
+        panel_rows = rows - r < PANEL ? rows - r : PANEL;
+        for (int k = 0; k < vectors; k++) {
+            int64_t lanes = k == vectors - 1 ? last_lanes : VF32_LANES;
+            block[k] = vf32_add(block[k], panel_sum_f32(first + r * rs + k * VF32_LANES * w, rs,
+                                                          panel_rows, lanes));
+        }
+    }
+    for (int k = 0; k < vectors; k++) {
+        int64_t lanes = k == vectors - 1 ? last_lanes : VF32_LANES;
+        float *at = total + k * VF32_LANES;
+        vf32_store_partial(at, vf32_add(vf32_load_partial(at, lanes), block[k]), lanes);
+    }
+}
+
+/* All blocks of a narrow strip; the vector count is made a constant for each case so the
+ * block's sums are registers. */
+static void narrow_f32(const char *in, int64_t rs, int64_t nrows, int64_t ncols, float *total)
+{
+    int vectors = (int)((ncols + VF32_LANES - 1) / VF32_LANES);
+    int64_t last_lanes = ncols - (int64_t)(vectors - 1) * VF32_LANES;
+    for (int k = 0; k < vectors; k++) {
+        int64_t lanes = k == vectors - 1 ? last_lanes : VF32_LANES;
+        vf32_store_partial(total + k * VF32_LANES, vf32_zero(), lanes);
+    }
+    for (int64_t b0 = 0; b0 < nrows; b0 += BLOCK) {
+        int64_t rows = nrows - b0 < BLOCK ? nrows - b0 : BLOCK;
+        const char *first = in + b0 * rs;
+        switch (vectors) {
+        case 1: narrow_block_f32(first, rs, rows, 1, last_lanes, total); break;
+        case 2: narrow_block_f32(first, rs, rows, 2, last_lanes, total); break;
+        case 3: narrow_block_f32(first, rs, rows, 3, last_lanes, total); break;
+        default: narrow_block_f32(first, rs, rows, 4, last_lanes, total); break;
+        }
+    }
+}
+
 static void colsum_f32(const char *in, int64_t rs, int64_t nrows, int64_t ncols, char *out)
 {
+    if (ncols <= NARROW_VECTORS * VF32_LANES) {
+        if (ncols > 0) {
+            narrow_f32(in, rs, nrows, ncols, (float *)out);
+        }
+        return;
+    }
     enum { COLUMNS = COLUMN_BLOCK_BYTES / sizeof(float) };
     const int64_t w = sizeof(float);
     _Alignas(64) float block[COLUMNS];
