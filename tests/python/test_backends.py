@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -127,6 +128,23 @@ def test_streamed_outputs_are_exact():
         np.testing.assert_array_equal(np.asarray(a * 1.0009765625), x * 1.0009765625)
         np.testing.assert_array_equal(np.asarray(a + v), x + v)
         np.testing.assert_array_equal(np.asarray(rp.asarray(x[:, 1:]) * 3.0), x[:, 1:] * 3.0)
+
+
+@pytest.mark.parametrize("isa", rp.simd_available())
+def test_short_rows_raise_only_their_elements_warnings(isa):
+    """A partial vector's idle lanes must not compute 0 * inf: 1 * inf warns nowhere."""
+    rp._config._select_simd(isa)
+    for dtype in (np.float32, np.float64):
+        for n in range(1, 40):
+            x = np.arange(1, n + 1, dtype=dtype)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                np.testing.assert_array_equal(np.asarray(rp.asarray(x) * dtype(np.inf)),
+                                              x * dtype(np.inf))
+                np.testing.assert_array_equal(np.asarray(dtype(-np.inf) * rp.asarray(x)),
+                                              dtype(-np.inf) * x)
+                np.testing.assert_array_equal(np.asarray(rp.asarray(x) + dtype(np.inf)),
+                                              x + dtype(np.inf))
 
 
 def test_other_threads_run_while_a_reduction_computes():
