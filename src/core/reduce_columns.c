@@ -62,9 +62,9 @@ static void sum_tiles(int64_t begin, int64_t end, int worker, void *context)
         int64_t cols = job->ncols - c0 < plan->piece_cols ? job->ncols - c0 : plan->piece_cols;
         int64_t rows = job->nrows - r0 < plan->chunk_rows ? job->nrows - r0 : plan->chunk_rows;
         const char *in = job->in + kept.offset[0] + r0 * job->row_stride + c0 * plan->in_itemsize;
-        char *out = plan->chunks == 1
-                        ? job->out + kept.offset[1]
-                        : plan->partials + (k * plan->chunks + chunk) * job->ncols * plan->acc_itemsize;
+        int64_t partial_row = job->ncols * plan->acc_itemsize;
+        char *out = plan->chunks == 1 ? job->out + kept.offset[1]
+                                      : plan->partials + (k * plan->chunks + chunk) * partial_row;
         plan->kernel(in, job->row_stride, rows, cols, out + c0 * plan->acc_itemsize);
     }
     if (job->watch_fp) {
@@ -89,7 +89,8 @@ static void merge_partials(int64_t begin, int64_t end, int worker, void *context
         }
         int64_t k = item / plan->pieces, c0 = item % plan->pieces * plan->piece_cols;
         int64_t cols = job->ncols - c0 < plan->piece_cols ? job->ncols - c0 : plan->piece_cols;
-        const char *rows = plan->partials + k * plan->chunks * partial_row + c0 * plan->acc_itemsize;
+        const char *rows =
+            plan->partials + k * plan->chunks * partial_row + c0 * plan->acc_itemsize;
         plan->merge(rows, partial_row, plan->chunks, cols,
                     job->out + kept.offset[1] + c0 * plan->acc_itemsize);
     }
