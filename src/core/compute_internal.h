@@ -1,10 +1,8 @@
 /*
  * compute_internal.h — what the elementwise and reduction drivers share (internal to the core):
- * the work-size thresholds that decide threading, per-worker warning flags, the floating-point
- * status probe, and a small odometer over a subset of an array's axes.
- *
- * Thresholds are in bytes of data touched, never in shapes, so one rule serves every dtype and
- * layout.
+ * per-worker warning flags, the floating-point status probe, and a small odometer over a subset
+ * of an array's axes. When to split work is parallel.h's rp_parallel_min_items, in bytes of data
+ * touched, never in shapes, so one rule serves every dtype and layout.
  */
 #ifndef RAPTORS_CORE_COMPUTE_INTERNAL_H
 #define RAPTORS_CORE_COMPUTE_INTERNAL_H
@@ -14,18 +12,6 @@
 
 #include "kernels/kernels.h"
 #include "parallel.h"
-
-/* A thread is only worth waking for at least this much data; smaller jobs stay on one thread. */
-#define RP_PARALLEL_MIN_BYTES ((int64_t)256 * 1024)
-
-/* rp_parallel_for's min_items for items that each touch `bytes_per_item` bytes. */
-static inline int64_t rp_min_items(int64_t bytes_per_item)
-{
-    if (bytes_per_item <= 0) {
-        return RP_PARALLEL_MIN_BYTES;
-    }
-    return (RP_PARALLEL_MIN_BYTES + bytes_per_item - 1) / bytes_per_item;
-}
 
 static inline int64_t rp_ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -38,6 +24,9 @@ _Static_assert((int)RP_LOOP_DIVIDE_BY_ZERO == (int)RP_WARN_DIVIDE_BY_ZERO &&
 
 #define RP_INLINE_WORKER_SLOTS 64
 
+/* The slots are sized from the thread count when the operation starts; the driver must pass
+ * `count` as max_workers to rp_parallel_for_upto, since another thread may change the count
+ * before the work is split. */
 typedef struct rp_worker_flags {
     int *slots;                              /* one per worker */
     int count;

@@ -16,7 +16,9 @@
 #include <string.h>
 
 #include "compute_internal.h"
+#include "machine.h"
 #include "nditer.h"
+#include "raptors/runtime.h"
 
 /* Elements per chunk when an operand is cast on the fly (fits L1 three times over). */
 #define CAST_CHUNK 1024
@@ -36,6 +38,7 @@ typedef struct elementwise_plan {
     int64_t loop_itemsize, result_itemsize;
     bool buffered;                         /* any cast above */
     bool watch_fp;                         /* read the FP status flags (float arithmetic) */
+    int hints;                             /* RP_LOOP_STREAM_OUTPUT when the output streams */
     rp_loop_layout layout;
     char *base[1 + MAX_INPUTS];
     int64_t blocks_per_row, block_len;
@@ -107,7 +110,7 @@ static void run_items(int64_t begin, int64_t end, int worker, void *context)
     elementwise_plan *plan = context;
     worker_state state;
     state.plan = plan;
-    state.flags = 0;
+    state.flags = plan->hints;
     if (plan->watch_fp) {
         rp_fp_clear();
     }
@@ -140,7 +143,7 @@ static void run_items(int64_t begin, int64_t end, int worker, void *context)
     if (plan->watch_fp) {
         state.flags |= rp_fp_collect();
     }
-    plan->flags.slots[worker] |= state.flags;
+    plan->flags.slots[worker] |= state.flags & ~RP_LOOP_STREAM_OUTPUT;
 }
 
 /* ===================================================================== operands */
@@ -347,14 +350,44 @@ static rp_status check_integer_exponent(const rp_operand *exponent)
                     : RP_OK;
 }
 
+/* RP_LOOP_STREAM_OUTPUT when the kernel writes the output directly, no input shares its memory
+ * (streaming stores would evict what the loop is about to read), and the bytes the operation
+ * touches exceed the machine's streaming threshold: the output cannot stay cached for the next
+ * operation then, so writing it around the caches saves reading its lines in first. */
+static int output_hints(const elementwise_plan *plan, const rp_array *target,
+                        const prepared_input *prepared)
+{
+    if (plan->cast_out != NULL) {
+        return 0;
+    }
+    int64_t bytes = rp_array_size(target) * (int64_t)rp_dtype_size(target->dtype);
+    for (int k = 0; k < plan->nin; k++) {
+        const char *data = prepared[k].data;
+        if (data == target->data) {
+            return 0;
+        }
+        if (data != (const char *)&prepared[k].scalar.value) {
+            /* The bytes this input spans (a broadcast input counts once). */
+            int64_t span = (int64_t)rp_dtype_size(prepared[k].dtype);
+            for (int i = 0; i < plan->layout.ndim; i++) {
+                int64_t stride = plan->layout.strides[1 + k][i];
+                span += (plan->layout.shape[i] - 1) * (stride < 0 ? -stride : stride);
+            }
+            bytes += span;
+        }
+    }
+    return bytes > rp_machine_stream_threshold() ? RP_LOOP_STREAM_OUTPUT : 0;
+}
+
 /* Checks out, creates the result if needed, then runs the loop. `binary`/`unary` is the loop
  * for types.loop; `watch_fp` asks for float conditions to be reported; `integer_exponent`, when
  * set, must hold no negative value (checked only when there is something to compute, as
- * NumPy's loop raises). */
+ * NumPy's loop raises); `stats_op` of `family` names the operation in the backend counters. */
 static rp_status run_elementwise(int nin, const rp_operand *const *inputs, rp_binary_types types,
                                  rp_binary_loop binary, rp_unary_loop unary, bool watch_fp,
                                  const rp_operand *integer_exponent, const char *name,
-                                 rp_array *out, rp_array **result, int *warnings)
+                                 rp_stats_family family, int stats_op, rp_array *out,
+                                 rp_array **result, int *warnings)
 {
     /* NumPy's order of checks: the output's dtype, then shapes, then writeability. */
     if (out != NULL && !rp_can_cast_same_kind(types.result, out->dtype)) {
@@ -428,14 +461,21 @@ static rp_status run_elementwise(int nin, const rp_operand *const *inputs, rp_bi
     }
     rp_loop_layout_init(&plan.layout, 1 + nin, ndim, shape, strides);
 
+    int threads = 1;
     if (!plan.layout.empty) {
         int64_t rows = rp_loop_row_count(&plan.layout), row_len = rp_loop_row_length(&plan.layout);
         int64_t block_len = ROW_BLOCK_BYTES / MAX_ITEMSIZE;
         plan.blocks_per_row = row_len > block_len ? rp_ceil_div(row_len, block_len) : 1;
         plan.block_len = plan.blocks_per_row > 1 ? block_len : row_len;
         int64_t items = rows * plan.blocks_per_row;
-        rp_parallel_for(items, rp_min_items(plan.block_len * bytes_per_element), run_items, &plan);
+        plan.hints = output_hints(&plan, target, prepared);
+        threads = rp_parallel_for_upto(items,
+                                       rp_parallel_min_items(plan.block_len * bytes_per_element),
+                                       plan.flags.count, run_items, &plan);
     }
+    bool simd = family == RP_STATS_BINARY ? rp_kernel_binary_is_simd(stats_op, types.loop)
+                                          : rp_kernel_unary_is_simd(stats_op, types.loop);
+    rp_stats_record(family, stats_op, rp_backend_for(simd, threads));
     *warnings |= rp_worker_flags_finish(&plan.flags);
     for (int k = 0; k < nin; k++) {
         rp_array_free(prepared[k].copy);
@@ -463,7 +503,7 @@ rp_status rp_binary(rp_binary_op op, const rp_operand *a, const rp_operand *b, r
     bool watch_fp = rp_dtype_is_float(types.loop) && is_arithmetic(op);
     const rp_operand *exponent = op == RP_BIN_POWER && rp_dtype_is_integer(types.loop) ? b : NULL;
     return run_elementwise(2, inputs, types, loop, NULL, watch_fp, exponent, rp_binary_op_name(op),
-                           out, result, warnings);
+                           RP_STATS_BINARY, (int)op, out, result, warnings);
 }
 
 rp_status rp_unary(rp_unary_op op, const rp_array *a, rp_array *out, rp_array **result,
@@ -482,5 +522,5 @@ rp_status rp_unary(rp_unary_op op, const rp_array *a, rp_array *out, rp_array **
     rp_operand operand = rp_operand_array(a);
     const rp_operand *inputs[1] = {&operand};
     return run_elementwise(1, inputs, types, NULL, loop, op == RP_UN_SQRT, NULL,
-                           rp_unary_op_name(op), out, result, warnings);
+                           rp_unary_op_name(op), RP_STATS_UNARY, (int)op, out, result, warnings);
 }

@@ -101,7 +101,7 @@ rp_status rp_arg_reduce_axis(rp_arg_reduce_op op, const rp_array *a, int axis, r
         }
     }
     int64_t items = outputs * plan.pieces_per_output;
-    rp_parallel_for(items, rp_min_items(plan.piece_len * itemsize), arg_items, &plan);
+    rp_parallel_for(items, rp_parallel_min_items(plan.piece_len * itemsize), arg_items, &plan);
     rp_status status = RP_OK;
     if (plan.pieces_per_output > 1) {
         status = merge_pieces(&plan, (size_t)itemsize);

@@ -2,12 +2,13 @@
  * reduce_internal.h — the reduction engines behind rp_reduce (internal to the core).
  *
  * reduce.c resolves axes, dtypes, empty inputs and the statistics (mean, var, std); the engines
- * here only move data: reduce_rows.c for the accumulating reductions, reduce_arg.c for argmin
- * and argmax.
+ * here only move data: reduce_rows.c for the accumulating reductions (handing sums over an
+ * outer axis to reduce_columns.c), reduce_arg.c for argmin and argmax.
  */
 #ifndef RAPTORS_CORE_REDUCE_INTERNAL_H
 #define RAPTORS_CORE_REDUCE_INTERNAL_H
 
+#include "compute_internal.h"
 #include "kernels/kernels.h"
 
 /* How an accumulating reduction runs: the input is cast to `cast_to` (the dtype the reduce
@@ -28,6 +29,22 @@ typedef struct rp_reducer {
  * without the reduced axes kept as extent 1. ORs RP_LOOP_* flags into *flags. */
 rp_status rp_reduce_rows(const rp_array *a, const bool *reduced, const rp_reducer *reducer,
                          rp_array *out, int *flags);
+
+/* A sum over one reduced axis whose kept inner axis is contiguous in the input and the output:
+ * out[kept][j] = sum over r < nrows of in[kept][r][j], for every position of the kept walk. */
+typedef struct rp_column_sum {
+    const char *in;
+    char *out;
+    rp_axis_walk kept;           /* outer kept axes: strides[0] input, strides[1] output */
+    int64_t nrows, row_stride;   /* the reduced axis: extent, input byte stride */
+    int64_t ncols;               /* the inner kept axis: input dtype, then acc dtype, unit steps */
+    rp_dtype dtype, acc;         /* input dtype; the sum's (int64 for bool and integers) */
+    bool watch_fp;               /* report float overflow/invalid */
+} rp_column_sum;
+
+/* Runs `job` with the colsum kernel across the thread pool; ORs RP_LOOP_* flags into *flags
+ * and counts the run in the backend statistics. Errors: RP_ERR_NOMEM. */
+rp_status rp_sum_columns(const rp_column_sum *job, int *flags);
 
 /* argmin/argmax of `a` along `axis` into `out` (int64; a's shape without `axis`, or with it
  * as extent 1). The axis must be non-empty. */

@@ -9,10 +9,13 @@
  *     threads take whole outputs; when there are few outputs, each output's work is cut into
  *     pieces of RP_REDUCE_PIECE_BYTES whose partial results are then reduced by the same kernel
  *     (so a float sum stays pairwise across pieces).
- *   - row accumulation: the innermost axis is kept (a.sum(axis=0) of C data). Output rows are
- *     accumulated with the binary combine loop, out_row = out_row OP in_row, one input row after
- *     another, in blocks short enough that the accumulator block stays in L1 while the input
- *     streams past; threads take (output row, block) pairs, which never share an output element.
+ *   - column sums: a sum over one reduced axis whose kept inner axis is contiguous (a.sum(axis=0)
+ *     of C data) goes to reduce_columns.c and its register-blocked colsum kernel.
+ *   - row accumulation: the innermost axis is kept, otherwise (min/max/prod over axis 0, sums
+ *     needing a cast, several reduced axes). Output rows are accumulated with the binary combine
+ *     loop, out_row = out_row OP in_row, one input row after another, in blocks short enough
+ *     that the accumulator block stays in L1 while the input streams past; threads take
+ *     (output row, block) pairs, which never share an output element.
  *
  * Neither path depends on the thread count for its results: pieces and blocks are cut from sizes
  * only, and every output element is combined in the same order whichever thread runs it.
@@ -21,6 +24,7 @@
 
 #include "compute_internal.h"
 #include "nditer.h"
+#include "raptors/runtime.h"
 #include "reduce_internal.h"
 
 /* Elements per chunk when the input is cast before the kernel reads it. */
@@ -32,6 +36,10 @@
 /* Kept inner rows shorter than this are accumulated poorly (a kernel call per few elements);
  * such reductions take the row-reduction path along their fastest reduced axis instead. */
 #define MIN_ACCUMULATE_ROW 16
+/* Column sums spend a vector load per row; rows narrower than this (up to four float32 or two
+ * float64 columns) are summed faster column by column along the reduced axis, although that
+ * reads memory once per column. */
+#define MIN_COLUMN_SUM_ROW_BYTES 20
 #define MAX_ITEMSIZE 8
 
 typedef struct reduce_plan {
@@ -172,7 +180,8 @@ static rp_status run_row_reduction(reduce_plan *plan, int64_t in_itemsize, int *
                                 ? (plan->blocks_per_row > 1 ? plan->block_len
                                                             : plan->rows_per_piece * plan->row_len)
                                 : rp_axis_walk_size(&plan->rows) * plan->row_len;
-    rp_parallel_for(items, rp_min_items(item_elements * in_itemsize), reduce_items, plan);
+    int threads = rp_parallel_for_upto(items, rp_parallel_min_items(item_elements * in_itemsize),
+                                       plan->flags.count, reduce_items, plan);
     if (plan->pieces_per_output > 1) {
         /* Each output's partials are contiguous: reduce them with the kernel of the acc dtype,
          * which for float sums is pairwise again. */
@@ -193,6 +202,9 @@ static rp_status run_row_reduction(reduce_plan *plan, int64_t in_itemsize, int *
         *flags |= fp_flags;
         free(plan->partials);
     }
+    rp_reduce_op op = plan->reducer->kernel_op;
+    rp_stats_record(RP_STATS_REDUCE, op,
+                    rp_backend_for(rp_kernel_reduce_is_simd(op, plan->reducer->cast_to), threads));
     return RP_OK;
 }
 
@@ -253,7 +265,7 @@ static void run_accumulation(reduce_plan *plan, int64_t in_itemsize)
     }
     /* With several threads, cut finer (never below MIN_BLOCK_ELEMENTS) until each can get a
      * few items. */
-    int threads = rp_parallel_threads();
+    int threads = plan->flags.count;
     int64_t wanted = threads > 1 ? 4 * (int64_t)threads : 1;
     if (kept_rows * rp_ceil_div(plan->row_len, block) < wanted &&
         plan->row_len > MIN_BLOCK_ELEMENTS) {
@@ -265,7 +277,13 @@ static void run_accumulation(reduce_plan *plan, int64_t in_itemsize)
     plan->blocks_per_kept = rp_ceil_div(plan->row_len, block);
     int64_t items = kept_rows * plan->blocks_per_kept;
     int64_t item_bytes = block * rp_axis_walk_size(&plan->rows) * in_itemsize;
-    rp_parallel_for(items, rp_min_items(item_bytes), accumulate_items, plan);
+    threads = rp_parallel_for_upto(items, rp_parallel_min_items(item_bytes), plan->flags.count,
+                                   accumulate_items, plan);
+    rp_reduce_op op = plan->reducer->kernel_op;
+    rp_stats_record(RP_STATS_REDUCE, op,
+                    rp_backend_for(rp_kernel_binary_is_simd(plan->reducer->combine_op,
+                                                            plan->reducer->acc),
+                                   threads));
 }
 
 /* ===================================================================== entry */
@@ -302,6 +320,27 @@ rp_status rp_reduce_rows(const rp_array *a, const bool *reduced, const rp_reduce
 
     int inner = layout.ndim - 1;
     bool inner_kept = layout.ndim > 0 && layout.strides[1][inner] != 0;
+    if (inner_kept && reducer->kernel_op == RP_RED_SUM && reducer->cast_to == a->dtype &&
+        layout.strides[0][inner] == in_itemsize && layout.strides[1][inner] == plan.acc_itemsize &&
+        layout.shape[inner] * in_itemsize >= MIN_COLUMN_SUM_ROW_BYTES) {
+        rp_column_sum job = {.in = a->data, .out = out->data, .ncols = layout.shape[inner],
+                             .dtype = a->dtype, .acc = reducer->acc,
+                             .watch_fp = reducer->watch_fp};
+        int reduced_axes = 0;
+        for (int i = 0; i < inner; i++) {
+            if (layout.strides[1][i] == 0) {
+                reduced_axes++;
+                job.nrows = layout.shape[i];
+                job.row_stride = layout.strides[0][i];
+            } else {
+                rp_axis_walk_add(&job.kept, layout.shape[i], layout.strides[0][i],
+                                 layout.strides[1][i]);
+            }
+        }
+        if (reduced_axes == 1) {
+            return rp_sum_columns(&job, flags);
+        }
+    }
     bool two_casts = reducer->cast_to != a->dtype && reducer->acc != reducer->cast_to;
     bool accumulate = inner_kept && layout.shape[inner] >= MIN_ACCUMULATE_ROW && !two_casts;
 

@@ -26,7 +26,7 @@ static const char *const binary_names[RP_NBINARY_OPS] = {
     "greater_equal", "logical_and", "logical_or", "bitwise_and", "bitwise_or", "bitwise_xor",
 };
 static const char *const unary_names[RP_NUNARY_OPS] = {
-    "negative", "absolute", "isnan", "isfinite", "logical_not", "invert",
+    "negative", "absolute", "isnan", "isfinite", "logical_not", "invert", "sqrt",
 };
 static const char *const reduce_names[RP_NREDUCE_OPS] = {"sum", "prod", "min", "max"};
 

@@ -86,4 +86,5 @@ void rp_kernels_fill_scalar(rp_kernel_table *table)
     rp_kernels_fill_scalar_compare(table);
     rp_kernels_fill_scalar_unary(table);
     rp_kernels_fill_scalar_reduce(table);
+    rp_kernels_fill_scalar_colsum(table);
 }

@@ -52,20 +52,24 @@ static void fill_table(rp_isa isa, rp_kernel_table *table)
 #ifdef RP_BUILD_AVX512
         rp_simd_fill_binary_avx2(table);
         rp_simd_fill_reduce_avx2(table);
+        rp_simd_fill_colsum_avx2(table);
         rp_simd_fill_binary_avx512(table);
         rp_simd_fill_reduce_avx512(table);
+        rp_simd_fill_colsum_avx512(table);
 #endif
         break;
     case RP_ISA_AVX2:
 #ifdef RP_BUILD_AVX2
         rp_simd_fill_binary_avx2(table);
         rp_simd_fill_reduce_avx2(table);
+        rp_simd_fill_colsum_avx2(table);
 #endif
         break;
     case RP_ISA_NEON:
 #ifdef RP_BUILD_NEON
         rp_simd_fill_binary_neon(table);
         rp_simd_fill_reduce_neon(table);
+        rp_simd_fill_colsum_neon(table);
 #endif
         break;
     default:
@@ -163,6 +167,12 @@ bool rp_kernel_reduce_is_simd(rp_reduce_op op, rp_dtype dtype)
 {
     const rp_kernel_table *table = rp_kernels();
     return table->reduce[op][dtype] != tables[RP_ISA_SCALAR].reduce[op][dtype];
+}
+
+bool rp_kernel_colsum_is_simd(rp_dtype dtype)
+{
+    const rp_kernel_table *table = rp_kernels();
+    return table->colsum[dtype] != tables[RP_ISA_SCALAR].colsum[dtype];
 }
 
 const char *rp_simd_isa(void) { return rp_kernels()->isa_name; }

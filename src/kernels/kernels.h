@@ -46,6 +46,25 @@ typedef void (*rp_unary_loop)(const char *in, int64_t si, char *out, int64_t so,
  * as pairwise summation (blocked with several accumulators, never a plain running sum). */
 typedef void (*rp_reduce_loop)(const char *in, int64_t stride, int64_t n, char *result);
 
+/* Column sums of a block of rows: out[j] = sum over r < nrows of in[r * row_stride + j * w]
+ * for j in [0, ncols), where w is the input's element size (columns are contiguous; row_stride
+ * is any byte stride, 0 and negative included). out holds ncols contiguous elements of the
+ * sum's accumulator dtype (int64 for bool and integer input, the input dtype for floats) and is
+ * OVERWRITTEN; nrows == 0 writes zeros. The input is read once, each row's columns in a
+ * forward pass, with the running sums in registers rather than memory.
+ *
+ * Float sums follow one fixed order, shared by every variant so they all give bit-identical
+ * results: rows go in blocks of RP_COLSUM_BLOCK_ROWS; a block is cut into panels of
+ * RP_COLSUM_PANEL_ROWS rows whose sum is a balanced tree ((r0 + r1) + (r2 + r3)) + ...
+ * (a shorter last panel is summed in row order); a block's sum adds its panels in order, and
+ * the result adds the blocks in order, starting from +0.0 as NumPy's add.reduce does (so a
+ * column of -0.0 sums to +0.0). Each element thus passes through at most
+ * log2(PANEL) + BLOCK/PANEL + nrows/BLOCK roundings, against NumPy's nrows for an axis-0 sum. */
+typedef void (*rp_colsum_loop)(const char *in, int64_t row_stride, int64_t nrows, int64_t ncols,
+                               char *out);
+
+enum { RP_COLSUM_PANEL_ROWS = 8, RP_COLSUM_BLOCK_ROWS = 128 };
+
 /* rp_binary_op and rp_unary_op, the row index of the binary and unary tables, are public: they
  * name the operations of raptors/compute.h. */
 
@@ -74,6 +93,7 @@ typedef struct rp_kernel_table {
     rp_unary_loop unary[RP_NUNARY_OPS][RP_NTYPES];
     rp_reduce_loop reduce[RP_NREDUCE_OPS][RP_NTYPES];
     rp_arg_reduce_loop arg_reduce[RP_NARG_REDUCE_OPS][RP_NTYPES];
+    rp_colsum_loop colsum[RP_NTYPES];                   /* [input dtype] */
 } rp_kernel_table;
 
 /* The table in use; filled once, on first call. Never NULL. */
@@ -87,6 +107,7 @@ void rp_kernels_fill_scalar_divmod(rp_kernel_table *table);
 void rp_kernels_fill_scalar_compare(rp_kernel_table *table);
 void rp_kernels_fill_scalar_unary(rp_kernel_table *table);
 void rp_kernels_fill_scalar_reduce(rp_kernel_table *table);
+void rp_kernels_fill_scalar_colsum(rp_kernel_table *table);
 
 /* The table of one instruction set ("scalar", "avx2", "avx512", "neon"), or NULL when this
  * build or CPU lacks it; lets tests run every variant side by side. Selecting the active one is
@@ -98,5 +119,6 @@ const rp_kernel_table *rp_kernels_for_isa(const char *isa);
 bool rp_kernel_binary_is_simd(rp_binary_op op, rp_dtype dtype);
 bool rp_kernel_unary_is_simd(rp_unary_op op, rp_dtype dtype);
 bool rp_kernel_reduce_is_simd(rp_reduce_op op, rp_dtype dtype);
+bool rp_kernel_colsum_is_simd(rp_dtype dtype);
 
 #endif

@@ -59,9 +59,14 @@ static inline void run_f64(arith_op op, const double *a, const double *b, bool b
             vf64_store(out + i, r);
         }
     }
-    if (i < n) {
-        vf64 y = b_is_scalar ? broadcast : vf64_load_partial(b + i, n - i);
-        vf64_store_partial(out + i, apply_vf64(op, vf64_load_partial(a + i, n - i), y), n - i);
+    /* The last elements one by one: a partial vector's idle lanes would compute 0 * inf for a
+     * broadcast infinity and raise an invalid-operation flag no element raised. */
+    for (; i < n; i++) {
+        double x, y, r;
+        memcpy(&x, a + i, sizeof x);
+        memcpy(&y, b_is_scalar ? b : b + i, sizeof y);
+        r = apply_f64(op, x, y);
+        memcpy(out + i, &r, sizeof r);
     }
 }
 
@@ -171,9 +176,14 @@ static inline void run_f32(arith_op op, const float *a, const float *b, bool b_i
             vf32_store(out + i, r);
         }
     }
-    if (i < n) {
-        vf32 y = b_is_scalar ? broadcast : vf32_load_partial(b + i, n - i);
-        vf32_store_partial(out + i, apply_vf32(op, vf32_load_partial(a + i, n - i), y), n - i);
+    /* The last elements one by one: a partial vector's idle lanes would compute 0 * inf for a
+     * broadcast infinity and raise an invalid-operation flag no element raised. */
+    for (; i < n; i++) {
+        float x, y, r;
+        memcpy(&x, a + i, sizeof x);
+        memcpy(&y, b_is_scalar ? b : b + i, sizeof y);
+        r = apply_f32(op, x, y);
+        memcpy(out + i, &r, sizeof r);
     }
 }
 

@@ -20,4 +20,9 @@ void rp_simd_fill_reduce_avx2(rp_kernel_table *table);
 void rp_simd_fill_reduce_avx512(rp_kernel_table *table);
 void rp_simd_fill_reduce_neon(rp_kernel_table *table);
 
+/* simd_colsum.c: colsum for float32 and float64. */
+void rp_simd_fill_colsum_avx2(rp_kernel_table *table);
+void rp_simd_fill_colsum_avx512(rp_kernel_table *table);
+void rp_simd_fill_colsum_neon(rp_kernel_table *table);
+
 #endif

@@ -8,8 +8,12 @@
  * integer-valued data (so no element is dropped or counted twice), within the pairwise error
  * bound on random data, and as accurate as NumPy on a classic float32 case. Operands end right
  * before an inaccessible page, so any read or write past the last element crashes the test.
- * Selection by name and by RAPTORS_SIMD is checked too.
+ * Column sums (colsum) of every dtype are exact on integer-valued data and bit-identical to the
+ * portable loop on random data, for odd row and column counts, padded and reversed rows and
+ * odd alignments, and within their error bound (never worse than NumPy's axis-0 order) on long
+ * float32 columns. Selection by name and by RAPTORS_SIMD is checked too.
  */
+#include <fenv.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,12 +204,62 @@ static void test_binary(const rp_kernel_table *table)
     guarded_free(&go);
 }
 
+/* The floating-point conditions a loop raises must be exactly those of its elements: idle lanes
+ * of a partial vector may not compute 0 * inf (invalid) or anything else that raises. */
+static void test_binary_flags(const rp_kernel_table *table)
+{
+    enum { N = 40 };
+    static const double specials[] = {INFINITY, -INFINITY, NAN, 0.0, 1e300, 3e38, -2.5};
+    static const rp_binary_op ops[] = {RP_BIN_ADD, RP_BIN_MULTIPLY};
+    static const rp_dtype dtypes[] = {RP_FLOAT32, RP_FLOAT64};
+    _Alignas(64) char a[N * 8], b[N * 8], out[N * 8];
+    for (int o = 0; o < 2; o++) {
+        for (int d = 0; d < 2; d++) {
+            rp_dtype dtype = dtypes[d];
+            int64_t size = (int64_t)rp_dtype_size(dtype);
+            for (size_t k = 0; k < sizeof specials / sizeof *specials; k++) {
+                for (int64_t n = 0; n <= N; n++) {
+                    /* side 0: b is a broadcast special; 1: a is; 2: b is an array of it */
+                    for (int side = 0; side < 3; side++) {
+                        for (int64_t i = 0; i < n; i++) {
+                            write_value(a + i * size, dtype, (double)(i % 3 + 1)); /* 1, 2, 3 */
+                            write_value(b + i * size, dtype, specials[k]);
+                        }
+                        write_value(b, dtype, specials[k]);
+                        const char *x = side == 1 ? b : a, *y = side == 1 ? a : b;
+                        int64_t sa = side == 1 ? 0 : size, sb = side == 0 ? 0 : size;
+                        feclearexcept(FE_ALL_EXCEPT);
+                        for (int64_t i = 0; i < n; i++) {
+                            volatile double r = reference_op(ops[o], dtype,
+                                                             read_value(x + i * sa, dtype),
+                                                             read_value(y + i * sb, dtype));
+                            (void)r;
+                        }
+                        int expected = fetestexcept(FE_INVALID | FE_OVERFLOW | FE_DIVBYZERO);
+                        feclearexcept(FE_ALL_EXCEPT);
+                        int flags = 0;
+                        table->binary[ops[o]][dtype](x, sa, y, sb, out, size, n, &flags);
+                        int raised = fetestexcept(FE_INVALID | FE_OVERFLOW | FE_DIVBYZERO);
+                        snprintf(current_case, sizeof current_case,
+                                 "%s %s %s flags special=%g n=%lld side=%d", table->isa_name,
+                                 ops[o] == RP_BIN_ADD ? "add" : "multiply",
+                                 rp_dtype_name(dtype), specials[k], (long long)n, side);
+                        CHECK(raised == expected);
+                    }
+                }
+            }
+        }
+    }
+    feclearexcept(FE_ALL_EXCEPT);
+}
+
 /* ----- sums */
 
 static double run_sum(const rp_kernel_table *table, rp_dtype dtype, const char *in,
                       int64_t stride, int64_t n)
 {
     char result[8];
+    memset(result, 0xFF, sizeof result); /* a NaN: the loop overwrites *result, never reads it */
     table->reduce[RP_RED_SUM][dtype](in, stride, n, result);
     return read_value(result, dtype);
 }
@@ -325,6 +379,181 @@ static void test_sum_accuracy(const rp_kernel_table *table)
     free(data64);
 }
 
+/* ----- column sums */
+
+/* Start of an nrows x ncols block (rows `rs` bytes apart, columns contiguous) whose last byte
+ * ends `shift` bytes before g's guard page. */
+static char *place_rows(const guarded *g, int64_t nrows, int64_t ncols, int64_t size, int64_t rs,
+                        int64_t shift)
+{
+    int64_t row_bytes = ncols * size;
+    int64_t span = (nrows > 0 ? (nrows - 1) * (rs < 0 ? -rs : rs) : 0) + row_bytes;
+    char *low = g->end - shift - span;
+    return rs < 0 && nrows > 0 ? low + (nrows - 1) * -rs : low;
+}
+
+static double random_value(unsigned *seed)
+{
+    *seed = *seed * 1664525u + 1013904223u;
+    return ((double)(*seed >> 8) / 16777216.0 - 0.3) * 1000.0;
+}
+
+static void write_int(char *p, rp_dtype dtype, int64_t v)
+{
+    if (dtype == RP_BOOL) {
+        uint8_t b = (uint8_t)(v != 0);
+        memcpy(p, &b, 1);
+    } else if (dtype == RP_INT32) {
+        int32_t i = (int32_t)v;
+        memcpy(p, &i, sizeof i);
+    } else {
+        memcpy(p, &v, sizeof v);
+    }
+}
+
+/* Every dtype of one table's colsum against plain loops: exact for integers and for
+ * integer-valued floats, bit-identical to the portable kernel on random floats (the order is
+ * fixed by kernels.h), +0.0 for columns of -0.0, and never a byte read or written outside the
+ * block (both end at a guard page). */
+static void check_colsum_case(const rp_kernel_table *table, const rp_kernel_table *scalar,
+                              rp_dtype dtype, int64_t nrows, int64_t ncols, int64_t rs_extra,
+                              int64_t shift, guarded *gin, guarded *gout, unsigned *seed)
+{
+    int64_t size = (int64_t)rp_dtype_size(dtype);
+    bool is_float = dtype == RP_FLOAT32 || dtype == RP_FLOAT64;
+    int64_t acc_size = is_float ? size : 8;
+    int64_t rs = rs_extra < 0 ? -(ncols * size - rs_extra) : ncols * size + rs_extra;
+    char *in = place_rows(gin, nrows, ncols, size, rs, shift);
+    char *out = gout->end - ncols * acc_size;
+    char *expected_out = gout->mapping;
+    snprintf(current_case, sizeof current_case,
+             "%s colsum %s rows=%lld cols=%lld stride=%lld shift=%lld", table->isa_name,
+             rp_dtype_name(dtype), (long long)nrows, (long long)ncols, (long long)rs,
+             (long long)shift);
+    for (int pass = 0; pass < (is_float ? 3 : 1); pass++) {
+        /* pass 0: integer values (any order exact); 1: random; 2: all -0.0 */
+        for (int64_t j = 0; j < ncols; j++) {
+            double exact = 0.0;
+            int64_t exact_int = 0;
+            for (int64_t r = 0; r < nrows; r++) {
+                char *p = in + r * rs + j * size;
+                if (!is_float) {
+                    int64_t v = dtype == RP_BOOL ? (r + j) % 3 == 0
+                                                 : (int64_t)value_at(r * 31 + j, 5) * 1000003;
+                    write_int(p, dtype, v);
+                    exact_int += v;
+                } else if (pass == 0) {
+                    write_value(p, dtype, value_at(r * 31 + j, 5));
+                    exact += value_at(r * 31 + j, 5);
+                } else {
+                    write_value(p, dtype, pass == 1 ? random_value(seed) : -0.0);
+                }
+            }
+            if (is_float) {
+                write_value(expected_out + j * acc_size, dtype, exact);
+            } else {
+                memcpy(expected_out + j * acc_size, &exact_int, sizeof exact_int);
+            }
+        }
+        memset(out, 0xA5, (size_t)(ncols * acc_size)); /* overwritten, never read */
+        table->colsum[dtype](in, rs, nrows, ncols, out);
+        int wrong = 0;
+        if (pass == 1) {
+            scalar->colsum[dtype](in, rs, nrows, ncols, expected_out);
+        }
+        for (int64_t j = 0; j < ncols; j++) {
+            const char *got = out + j * acc_size, *want = expected_out + j * acc_size;
+            if (pass == 2) {
+                wrong += read_value(got, dtype) != 0.0 || signbit(read_value(got, dtype));
+            } else {
+                wrong += memcmp(got, want, (size_t)acc_size) != 0;
+            }
+        }
+        CHECK(wrong == 0);
+    }
+}
+
+static void test_colsum(const rp_kernel_table *table, const rp_kernel_table *scalar)
+{
+    enum { MAX_ROWS = 300, MAX_COLS = 2100, MAX_EXTRA = 40 };
+    size_t bytes = (size_t)MAX_ROWS * (MAX_COLS + MAX_EXTRA) * sizeof(double) + 64;
+    guarded gin = guarded_new(bytes), gout = guarded_new(2 * MAX_COLS * sizeof(double));
+    unsigned seed = 99;
+    static const int64_t row_counts[] = {0, 1, 2, 7, 8, 9, 15, 127, 128, 129, 136, 263, 300};
+    static const int64_t col_counts[] = {1, 2, 3, 5, 7, 8, 15, 16, 17, 31, 33, 64, 65, 1023,
+                                         1025, 2047, 2049, 2100};
+    static const int64_t extras[] = {0, 8, 40, -8};   /* row padding in bytes; < 0: reversed */
+    for (int d = 0; d < RP_NTYPES; d++) {
+        rp_dtype dtype = (rp_dtype)d;
+        snprintf(current_case, sizeof current_case, "%s colsum entry", table->isa_name);
+        CHECK(table->colsum[dtype] != NULL);
+        if (table->colsum[dtype] == NULL) {
+            continue;
+        }
+        int64_t size = (int64_t)rp_dtype_size(dtype);
+        for (size_t r = 0; r < sizeof row_counts / sizeof *row_counts; r++) {
+            for (size_t c = 0; c < sizeof col_counts / sizeof *col_counts; c++) {
+                bool wide = col_counts[c] > 100;
+                for (size_t e = 0; e < sizeof extras / sizeof *extras; e++) {
+                    if (wide && (e == 2 || row_counts[r] > 136)) {
+                        continue; /* keep the wide cases few */
+                    }
+                    for (int64_t shift = 0; shift < size; shift += wide ? size : 1) {
+                        check_colsum_case(table, scalar, dtype, row_counts[r], col_counts[c],
+                                          extras[e], shift, &gin, &gout, &seed);
+                    }
+                }
+            }
+        }
+        /* A stride of 0 (a broadcast row) sums the one row nrows times. */
+        if (dtype == RP_FLOAT64) {
+            double row[3] = {0.5, -1.25, 3.0}, sums[3];
+            table->colsum[dtype]((const char *)row, 0, 1000, 3, (char *)sums);
+            snprintf(current_case, sizeof current_case, "%s colsum stride 0", table->isa_name);
+            CHECK(sums[0] == 500.0 && sums[1] == -1250.0 && sums[2] == 3000.0);
+        }
+    }
+    guarded_free(&gin);
+    guarded_free(&gout);
+}
+
+/* Float32 column sums against the exact sum: within the bound of kernels.h's order, and
+ * never worse than NumPy's axis-0 sum (rows added one after another) on the classic 0.1 case. */
+static void test_colsum_accuracy(const rp_kernel_table *table)
+{
+    enum { ROWS = 200003, COLS = 5 };
+    float *data = malloc((size_t)ROWS * COLS * sizeof *data);
+    unsigned seed = 7;
+    for (int trial = 0; trial < 2; trial++) {
+        for (int64_t i = 0; i < (int64_t)ROWS * COLS; i++) {
+            seed = seed * 1664525u + 1013904223u;
+            data[i] = trial == 0 ? 0.1f : (float)(seed >> 8) / 16777216.0f * 1000.0f;
+        }
+        float sums[COLS];
+        table->colsum[RP_FLOAT32]((const char *)data, COLS * (int64_t)sizeof(float), ROWS, COLS,
+                                  (char *)sums);
+        for (int j = 0; j < COLS; j++) {
+            long double exact = 0.0L, magnitude = 0.0L;
+            float sequential = 0.0f;
+            for (int64_t r = 0; r < ROWS; r++) {
+                exact += data[r * COLS + j];
+                magnitude += fabsl((long double)data[r * COLS + j]);
+                sequential += data[r * COLS + j];
+            }
+            double error = fabs((double)((long double)sums[j] - exact));
+            double rounds = 3.0 + RP_COLSUM_BLOCK_ROWS / RP_COLSUM_PANEL_ROWS +
+                            (double)ROWS / RP_COLSUM_BLOCK_ROWS + 1.0;
+            snprintf(current_case, sizeof current_case, "%s colsum accuracy trial %d column %d",
+                     table->isa_name, trial, j);
+            CHECK(error <= rounds * 5.96e-8 * (double)magnitude);
+            if (trial == 0) {
+                CHECK(error <= fabs((double)((long double)sequential - exact)));
+            }
+        }
+    }
+    free(data);
+}
+
 /* ----- selection */
 
 static void test_selection(void)
@@ -341,6 +570,8 @@ static void test_selection(void)
         CHECK(rp_kernel_binary_is_simd(RP_BIN_ADD, RP_FLOAT64) == simd);
         CHECK(rp_kernel_binary_is_simd(RP_BIN_MULTIPLY, RP_FLOAT32) == simd);
         CHECK(rp_kernel_reduce_is_simd(RP_RED_SUM, RP_FLOAT32) == simd);
+        CHECK(rp_kernel_colsum_is_simd(RP_FLOAT64) == simd);
+        CHECK(!rp_kernel_colsum_is_simd(RP_INT32));
         CHECK(!rp_kernel_binary_is_simd(RP_BIN_SUBTRACT, RP_INT64));
     }
     CHECK(rp_simd_select("sse9") == RP_ERR_VALUE);
@@ -413,6 +644,9 @@ int main(void)
         printf(" %s", names[i]);
     }
     printf("\n");
+    const rp_kernel_table *scalar = rp_kernels_for_isa("scalar");
+    test_colsum(scalar, scalar);
+    test_colsum_accuracy(scalar);
     for (int i = 1; i < count; i++) { /* scalar's loops belong to the portable kernels */
         const rp_kernel_table *table = rp_kernels_for_isa(names[i]);
         snprintf(current_case, sizeof current_case, "table %s", names[i]);
@@ -421,8 +655,11 @@ int main(void)
             continue;
         }
         test_binary(table);
+        test_binary_flags(table);
         test_sum_exact(table);
         test_sum_accuracy(table);
+        test_colsum(table, scalar);
+        test_colsum_accuracy(table);
     }
     test_selection();
     if (failures != 0) {

@@ -1,0 +1,156 @@
+"""Sums and means over an outer axis (a.sum(axis=0) of C data and its relatives), which run on
+the column-sum kernels, against NumPy, on every instruction set and several thread counts.
+
+The column sums add rows in one fixed order (kernels.h), so their float results must be
+bit-identical across instruction sets and thread counts; against NumPy (which adds the rows of
+an axis-0 sum one after another) they must agree to within NumPy's own rounding error, and for
+float32 be at least as accurate.
+"""
+
+import numpy as np
+import pytest
+
+import raptors as rp
+
+ISAS = rp.simd_available()
+THREADS = [1, 2, 3, 8]
+DTYPES = [np.bool_, np.int32, np.int64, np.float32, np.float64]
+
+
+@pytest.fixture(autouse=True)
+def restore_settings():
+    threads, isa = rp.get_num_threads(), rp.simd_isa()
+    yield
+    rp.set_num_threads(threads)
+    rp._config._select_simd(isa)
+
+
+def data(shape, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    if dtype == np.bool_:
+        return rng.random(shape) < 0.4
+    if np.issubdtype(dtype, np.integer):
+        return rng.integers(-1000, 1000, size=shape).astype(dtype)
+    return (rng.standard_normal(shape) * 100).astype(dtype)
+
+
+def views(dtype):
+    """(name, array, axis) cases of `dtype`: outer reductions of many shapes and layouts (views
+    keep their strides: they are taken from a base array of the dtype)."""
+    values = np.arange(300 * 2100).reshape(300, 2100) % 977 - 488
+    base = values % 3 == 0 if dtype == np.bool_ else values.astype(dtype)
+    yield "one row", base[:1], 0
+    yield "one column", base[:, :1], 0
+    yield "no rows", base[:0], 0
+    yield "no columns", base[:, :0], 0
+    for rows, cols in [(2, 3), (7, 16), (9, 17), (129, 33), (257, 1025), (300, 2100)]:
+        yield f"{rows}x{cols}", np.ascontiguousarray(base[:rows, :cols]), 0
+    for rows, cols in [(1000, 5), (40_000, 3)]:
+        yield f"{rows}x{cols}", np.resize(base[:, :cols], (rows, cols)), 0
+    yield "every other row", base[::2, :500], 0
+    yield "rows reversed", base[::-1, :77], 0
+    yield "column window", base[:, 5:300], 0
+    yield "3-d middle axis", base.reshape(300, 30, 70)[:50], 1
+    yield "3-d first axis", base.reshape(300, 30, 70), 0
+    yield "3-d two outer axes", base.reshape(300, 30, 70), (0, 1)
+    yield "broadcast rows", np.broadcast_to(base[0, :100], (1000, 100)), 0
+
+
+def exact_sum(x, axis):
+    return np.asarray(x, dtype=np.float64).sum(axis=axis, dtype=np.longdouble)
+
+
+def check_sum(x, axis, keepdims=False):
+    got = rp.asarray(x).sum(axis=axis, keepdims=keepdims)
+    expected = x.sum(axis=axis, keepdims=keepdims)
+    got = np.asarray(got)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    if x.dtype.kind != "f":
+        np.testing.assert_array_equal(got, expected)
+        return
+    exact = exact_sum(x, axis)
+    if keepdims:
+        exact = np.expand_dims(exact, axis)
+    magnitude = np.abs(x).astype(np.float64).sum(axis=axis, keepdims=keepdims)
+    eps = np.finfo(x.dtype).eps
+    rows = x.size // max(got.size, 1)
+    # kernels.h's bound: log2(8) + 128/8 + rows/128 roundings (plus the final one).
+    bound = (3 + 16 + rows / 128 + 2) * eps * magnitude
+    assert np.all(np.abs(got - exact) <= bound)
+    numpy_error = np.abs(expected - exact).max(initial=0)
+    assert np.abs(got - exact).max(initial=0) <= numpy_error + 2 * eps * magnitude.max(initial=0)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("threads", THREADS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_outer_sums_match_numpy(isa, threads, dtype):
+    rp._config._select_simd(isa)
+    with rp.threads(threads):
+        for name, x, axis in views(dtype):
+            check_sum(x, axis)
+        x = data((130, 40), dtype)
+        check_sum(x, 0, keepdims=True)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.bool_])
+def test_outer_means_match_numpy(isa, dtype):
+    rp._config._select_simd(isa)
+    for name, x, axis in views(dtype):
+        expected = x.mean(axis=axis) if x.shape[0] else None
+        if expected is None:
+            continue  # the empty mean's warning and NaN are test_compute_semantics' business
+        got = np.asarray(rp.asarray(x).mean(axis=axis))
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        rtol = 1e-5 if x.dtype == np.float32 else 1e-12
+        scale = np.abs(x).astype(np.float64).mean(axis=axis) if x.size else 0
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * np.max(scale, initial=0))
+
+
+def test_results_are_identical_on_every_isa_and_thread_count():
+    x = data((1031, 517), np.float32, seed=3)
+    y = data((3000, 70), np.float64, seed=4)
+    reference = None
+    for isa in ISAS:
+        rp._config._select_simd(isa)
+        for threads in THREADS:
+            with rp.threads(threads):
+                results = [np.asarray(rp.asarray(x).sum(axis=0)),
+                           np.asarray(rp.asarray(y).sum(axis=0)),
+                           np.asarray(rp.asarray(x).mean(axis=0))]
+            if reference is None:
+                reference = results
+            for got, want in zip(results, reference):
+                assert got.tobytes() == want.tobytes(), (isa, threads)
+
+
+def test_float32_columns_are_at_least_as_accurate_as_numpy():
+    for x in (np.full((100_003, 6), 0.1, np.float32),
+              (np.random.default_rng(5).random((20_000, 33)) * 1000).astype(np.float32)):
+        exact = exact_sum(x, 0)
+        ours = np.abs(np.asarray(rp.asarray(x).sum(axis=0), np.float64) - exact).max()
+        numpys = np.abs(x.sum(axis=0).astype(np.float64) - exact).max()
+        assert ours <= numpys
+        exact_mean = exact / x.shape[0]
+        ours = np.abs(np.asarray(rp.asarray(x).mean(axis=0), np.float64) - exact_mean).max()
+        numpys = np.abs(x.mean(axis=0).astype(np.float64) - exact_mean).max()
+        assert ours <= numpys + np.finfo(np.float32).eps * np.abs(exact_mean).max()
+
+
+def test_negative_zero_columns_sum_to_positive_zero():
+    x = np.full((20, 37), -0.0)
+    for isa in ISAS:
+        rp._config._select_simd(isa)
+        got = np.asarray(rp.asarray(x).sum(axis=0))
+        expected = x.sum(axis=0)
+        assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
+def test_overflow_warns_like_numpy():
+    x = np.full((300, 50), 3e38, np.float32)
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        expected = x.sum(axis=0)
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        got = rp.asarray(x).sum(axis=0)
+    np.testing.assert_array_equal(np.asarray(got), expected)
