@@ -50,7 +50,7 @@ void rp_cache_info(rp_cache_stats *out);
 /* Returns every cached block to the system (the counters are kept). */
 void rp_cache_clear(void);
 /* Sets the cache's capacity in bytes (0 disables it), evicting blocks beyond it. The initial
- * limit is RAPTORS_CACHE_MB mebibytes when set, else min(256 MiB, physical memory / 16). */
+ * limit is RAPTORS_CACHE_MB mebibytes when set, else min(1 GiB, physical memory / 16). */
 void rp_cache_set_limit(size_t bytes);
 
 /* ===================================================================== SIMD kernels */

@@ -10,7 +10,7 @@ once, at the first operation:
     name (``avx2``, ``avx512``, ``neon``) caps the choice at that set; anything else, including
     an unknown name, means the best set the CPU supports. ``RAPTORS_SIMD_MAX`` is an older name.
 ``RAPTORS_CACHE_MB``
-    capacity of the cache of freed large buffers (default min(256 MiB, RAM / 16); 0 disables).
+    capacity of the cache of freed large buffers (default min(1 GiB, RAM / 16); 0 disables).
 """
 
 import contextlib as _contextlib

@@ -30,7 +30,7 @@ enum { DATA_ALIGNMENT = 64 };
 /* Below this, the heap allocator already recycles blocks cheaply and nothing gets page-faulted
  * on reuse. */
 #define CACHE_MIN_BYTES ((size_t)256 * 1024)
-#define DEFAULT_CACHE_LIMIT ((size_t)256 << 20)
+#define DEFAULT_CACHE_LIMIT ((size_t)1 << 30)
 
 typedef struct free_block {
     struct free_block *newer, *older;
@@ -49,7 +49,7 @@ static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static void before_fork(void) { pthread_mutex_lock(&cache.lock); }
 static void after_fork(void) { pthread_mutex_unlock(&cache.lock); }
 
-/* RAPTORS_CACHE_MB when it is a whole number, else min(256 MiB, physical memory / 16). */
+/* RAPTORS_CACHE_MB when it is a whole number, else min(1 GiB, physical memory / 16). */
 static size_t default_limit(void)
 {
     const char *text = getenv("RAPTORS_CACHE_MB");
@@ -130,22 +130,124 @@ static void unmap_chain(free_block *chain)
     }
 }
 
-/* A cached block of exactly `size` bytes, or NULL (counted as a hit or a miss). */
-static void *take_cached(size_t size)
+/* Puts `block` of `size` bytes at the new end of the cache. Caller holds the lock. */
+static void push_block(free_block *block, size_t size)
 {
-    lock_cache();
-    free_block *block = cache.newest;
-    while (block != NULL && block->size != size) {
-        block = block->older;
-    }
-    if (block != NULL) {
-        unlink_block(block);
-        cache.hits++;
+    block->size = size;
+    block->newer = NULL;
+    block->older = cache.newest;
+    if (cache.newest != NULL) {
+        cache.newest->newer = block;
     } else {
-        cache.misses++;
+        cache.oldest = block;
+    }
+    cache.newest = block;
+    cache.bytes += size;
+    cache.blocks++;
+}
+
+/* Cuts `size` bytes from the front of the free range [start, start + span) that the caller has
+ * taken out of the cache: a remainder large enough to cache goes back, a smaller one is returned
+ * in *spare / *spare_size for the caller to unmap after unlocking. Caller holds the lock. */
+static void *cut_front(char *start, size_t span, size_t size, char **spare, size_t *spare_size)
+{
+    size_t rest = span - size;
+    if (rest >= CACHE_MIN_BYTES) {
+        push_block((free_block *)(start + size), rest);
+    } else if (rest > 0) {
+        *spare = start + size;
+        *spare_size = rest;
+    }
+    cache.hits++;
+    return start;
+}
+
+static int compare_addresses(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (free_block *const *)a, y = (uintptr_t) * (free_block *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The start of the shortest run of address-adjacent cached blocks that together hold `size`
+ * bytes, with its length in *span, or NULL. Separate mappings made one after another are
+ * usually adjacent, so blocks freed at one size can serve a larger one without fresh page
+ * faults, as the C heap coalesces freed chunks. The run's blocks are taken out of the cache.
+ * Caller holds the lock. */
+static char *take_adjacent_run(size_t size, size_t *span)
+{
+    if (cache.blocks < 2) {
+        return NULL;
+    }
+    free_block **blocks = malloc(cache.blocks * sizeof *blocks);
+    if (blocks == NULL) {
+        return NULL;
+    }
+    size_t n = 0;
+    for (free_block *block = cache.newest; block != NULL; block = block->older) {
+        blocks[n++] = block;
+    }
+    qsort(blocks, n, sizeof *blocks, compare_addresses);
+    size_t best_first = 0, best_count = 0, best_span = 0;
+    for (size_t first = 0; first < n; first++) {
+        size_t total = blocks[first]->size, count = 1;
+        while (total < size && first + count < n &&
+               (char *)blocks[first + count - 1] + blocks[first + count - 1]->size ==
+                   (char *)blocks[first + count]) {
+            total += blocks[first + count]->size;
+            count++;
+        }
+        if (total >= size && (best_count == 0 || total < best_span)) {
+            best_first = first;
+            best_count = count;
+            best_span = total;
+        }
+    }
+    char *start = NULL;
+    if (best_count > 0) {
+        start = (char *)blocks[best_first];
+        for (size_t k = 0; k < best_count; k++) {
+            unlink_block(blocks[best_first + k]);
+        }
+        *span = best_span;
+    }
+    free(blocks);
+    return start;
+}
+
+/* Cached memory for `size` bytes, or NULL (counted as a hit or a miss). An exact size wins;
+ * otherwise the smallest larger block, then the shortest run of adjacent blocks, is cut at a
+ * page boundary, because those pages are already faulted in whatever size they were freed at
+ * (the way the C heap reuses freed memory for any request). A remainder too small to cache is
+ * returned in *spare / *spare_size for the caller to unmap after unlocking. */
+static void *take_cached(size_t size, char **spare, size_t *spare_size)
+{
+    *spare = NULL;
+    *spare_size = 0;
+    lock_cache();
+    free_block *best = NULL;
+    for (free_block *block = cache.newest; block != NULL; block = block->older) {
+        if (block->size >= size && (best == NULL || block->size < best->size)) {
+            best = block;
+            if (block->size == size) {
+                break;
+            }
+        }
+    }
+    void *result = NULL;
+    if (best != NULL) {
+        unlink_block(best);
+        result = cut_front((char *)best, best->size, size, spare, spare_size);
+    } else {
+        size_t span;
+        char *run = take_adjacent_run(size, &span);
+        if (run != NULL) {
+            result = cut_front(run, span, size, spare, spare_size);
+        } else {
+            cache.misses++;
+        }
     }
     pthread_mutex_unlock(&cache.lock);
-    return block;
+    return result;
 }
 
 typedef struct touch_job {
@@ -206,7 +308,12 @@ static void *alloc_large(size_t nbytes)
     if (size == 0) {
         return NULL;
     }
-    void *block = take_cached(size);
+    char *spare;
+    size_t spare_size;
+    void *block = take_cached(size, &spare, &spare_size);
+    if (spare != NULL) {
+        munmap(spare, spare_size);
+    }
     if (block != NULL) {
         return block;
     }
@@ -225,17 +332,7 @@ static void free_large(void *data, size_t nbytes)
     free_block *block = data, *evicted = NULL;
     lock_cache();
     if (size <= cache.limit) {
-        block->size = size;
-        block->newer = NULL;
-        block->older = cache.newest;
-        if (cache.newest != NULL) {
-            cache.newest->newer = block;
-        } else {
-            cache.oldest = block;
-        }
-        cache.newest = block;
-        cache.bytes += size;
-        cache.blocks++;
+        push_block(block, size);
         evicted = evict_to(cache.limit);
         block = NULL;
     }

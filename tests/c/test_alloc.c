@@ -1,5 +1,5 @@
 /*
- * test_alloc.c — the data allocator and its cache of freed large blocks: reuse by size class,
+ * test_alloc.c — the data allocator and its cache of freed large blocks: reuse (exact size first, then a split larger block),
  * the byte limit and eviction order, clearing, alignment, the live-buffer count, many threads
  * allocating at once, a fork child using the inherited cache, and RAPTORS_CACHE_MB.
  */
@@ -62,7 +62,7 @@ static size_t limit_in_child(const char *value)
 static void test_environment_limit(void)
 {
     size_t memory = (size_t)sysconf(_SC_PHYS_PAGES) * (size_t)sysconf(_SC_PAGESIZE);
-    size_t expected_default = memory / 16 < 256 * MIB ? memory / 16 : 256 * MIB;
+    size_t expected_default = memory / 16 < 1024 * MIB ? memory / 16 : 1024 * MIB;
     CHECK(limit_in_child("5") == 5 * MIB);
     CHECK(limit_in_child("0") == 0);
     CHECK(limit_in_child(NULL) == expected_default);
@@ -88,7 +88,7 @@ static void test_reuse_and_classes(void)
     char *again = rp_alloc_data(MIB - 1000);
     CHECK(again == block);
     CHECK(info().hits == before.hits + 1 && info().bytes_held == 0);
-    /* A different class misses even though a block is free. */
+    /* A larger class misses even though a smaller block is free. */
     rp_free_data(again, MIB - 1000);
     char *bigger = rp_alloc_data(MIB + 1);
     CHECK(bigger != block && info().misses == before.misses + 2);
@@ -96,6 +96,38 @@ static void test_reuse_and_classes(void)
     rp_free_data(bigger, MIB + 1);
     CHECK(info().blocks_held == 2);
     CHECK(info().bytes_held == MIB + MIB + MIB / 8); /* classes are eighths of a power of two */
+
+    /* A smaller class is cut from the front of the smallest block that fits; a remainder
+     * large enough to cache stays cached as a block of its own... */
+    char *half = rp_alloc_data(MIB / 2);
+    CHECK(half == block && info().hits == before.hits + 2);
+    CHECK(info().blocks_held == 2 && info().bytes_held == MIB + MIB / 8 + MIB / 2);
+    memset(half, 2, MIB / 2);
+    rp_free_data(half, MIB / 2);
+    CHECK(info().blocks_held == 3);
+    /* ...and a remainder too small to cache goes back to the system. */
+    size_t three_eighths = MIB / 4 + MIB / 8;
+    char *front = rp_alloc_data(three_eighths);
+    CHECK(front == half && info().blocks_held == 2);
+    CHECK(info().bytes_held == MIB + MIB / 8 + MIB / 2);
+    memset(front, 3, three_eighths);
+    rp_free_data(front, three_eighths);
+
+    /* Adjacent free blocks together serve a request none of them fits alone: split one block
+     * in two, free both halves, and ask for the whole again. */
+    rp_cache_clear();
+    char *whole = rp_alloc_data(MIB);
+    memset(whole, 4, MIB);
+    rp_free_data(whole, MIB);
+    char *first_half = rp_alloc_data(MIB / 2); /* the back half stays cached */
+    CHECK(first_half == whole && info().blocks_held == 1);
+    rp_free_data(first_half, MIB / 2);
+    CHECK(info().blocks_held == 2 && info().bytes_held == MIB);
+    rp_cache_stats before_run = info();
+    char *joined = rp_alloc_data(MIB);
+    CHECK(joined == whole && info().hits == before_run.hits + 1 && info().blocks_held == 0);
+    memset(joined, 5, MIB);
+    rp_free_data(joined, MIB);
 
     /* Small blocks never involve the cache. */
     rp_cache_stats mid = info();
