@@ -34,7 +34,8 @@ typedef enum rp_status {
     RP_ERR_AXIS,      /* axis out of range (numpy AxisError: ValueError and IndexError) */
     RP_ERR_OVERFLOW,  /* a size computation overflowed (ValueError in NumPy's wording) */
     RP_ERR_READONLY,  /* write to a read-only array (ValueError) */
-    RP_ERR_INTERNAL   /* a broken invariant that was caught rather than asserted */
+    RP_ERR_INTERNAL,  /* a broken invariant that was caught rather than asserted */
+    RP_ERR_OUT_OF_RANGE /* a value does not fit the dtype it must take (OverflowError) */
 } rp_status;
 
 /* The message recorded by the last failing call on this thread ("" if none). */

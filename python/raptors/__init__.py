@@ -24,7 +24,9 @@ from ._api import *  # noqa: E402,F401,F403
 from ._api import __all__ as _api_all  # noqa: E402
 from ._config import *  # noqa: E402,F401,F403
 from ._config import __all__ as _config_all  # noqa: E402
+from ._compute import *  # noqa: E402,F401,F403
+from ._compute import __all__ as _compute_all  # noqa: E402
 
 __all__ = ["ndarray", "dtype", "bool", "int32", "int64", "float32", "float64"] + _api_all
-__all__ += _config_all
+__all__ += _config_all + _compute_all
 __version__ = "0.1.0"

@@ -25,6 +25,7 @@ const char *rp_status_name(rp_status status)
     case RP_ERR_OVERFLOW: return "size overflow";
     case RP_ERR_READONLY: return "array is read-only";
     case RP_ERR_INTERNAL: return "internal error";
+    case RP_ERR_OUT_OF_RANGE: return "value out of range";
     }
     return "unknown status";
 }

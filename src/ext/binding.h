@@ -36,6 +36,7 @@ typedef struct {
     PyObject *axis_error;          /* exception class, subclass of ValueError and IndexError */
     PyObject *dtype_objects;       /* tuple of raptors.dtype objects, indexed by rp_dtype */
     PyObject *dtype_normalizer;    /* callable: any dtype-like -> int code */
+    PyObject *scalar_types;        /* tuple of NumPy scalar types indexed by rp_dtype (compute) */
 } rp_module_state;
 
 extern PyModuleDef rp_module_def;
@@ -112,6 +113,39 @@ extern PyMethodDef rp_interop_functions[];
 /* ----- engine controls (config.c) */
 /* ImportError and -1 when this CPU is below the build's baseline, else 0. */
 int rp_config_check_cpu(void);
+
+/* ----- compute (compute.c, reductions.c) */
+/* Adds the compute methods (rp_array_compute_methods) and the compute functions to the module
+ * and its ndarray type; -1 with an exception on failure. */
+int rp_compute_init(PyObject *module);
+extern PyMethodDef rp_array_compute_methods[];
+/* Number protocol and rich comparison slots of raptors.ndarray. */
+PyObject *rp_array_add(PyObject *a, PyObject *b);
+PyObject *rp_array_subtract(PyObject *a, PyObject *b);
+PyObject *rp_array_multiply(PyObject *a, PyObject *b);
+PyObject *rp_array_true_divide(PyObject *a, PyObject *b);
+PyObject *rp_array_floor_divide(PyObject *a, PyObject *b);
+PyObject *rp_array_remainder(PyObject *a, PyObject *b);
+PyObject *rp_array_power(PyObject *a, PyObject *b, PyObject *modulo);
+PyObject *rp_array_and(PyObject *a, PyObject *b);
+PyObject *rp_array_or(PyObject *a, PyObject *b);
+PyObject *rp_array_xor(PyObject *a, PyObject *b);
+PyObject *rp_array_inplace_add(PyObject *a, PyObject *b);
+PyObject *rp_array_inplace_subtract(PyObject *a, PyObject *b);
+PyObject *rp_array_inplace_multiply(PyObject *a, PyObject *b);
+PyObject *rp_array_inplace_true_divide(PyObject *a, PyObject *b);
+PyObject *rp_array_inplace_floor_divide(PyObject *a, PyObject *b);
+PyObject *rp_array_inplace_remainder(PyObject *a, PyObject *b);
+PyObject *rp_array_inplace_power(PyObject *a, PyObject *b, PyObject *modulo);
+PyObject *rp_array_inplace_and(PyObject *a, PyObject *b);
+PyObject *rp_array_inplace_or(PyObject *a, PyObject *b);
+PyObject *rp_array_inplace_xor(PyObject *a, PyObject *b);
+PyObject *rp_array_negative(PyObject *a);
+PyObject *rp_array_positive(PyObject *a);
+PyObject *rp_array_absolute(PyObject *a);
+PyObject *rp_array_invert(PyObject *a);
+int rp_array_bool(PyObject *a);
+PyObject *rp_array_richcompare(PyObject *a, PyObject *b, int op);
 
 
 #endif

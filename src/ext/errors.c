@@ -14,6 +14,7 @@ PyObject *rp_raise_status(rp_module_state *state, rp_status status)
         type = state != NULL && state->axis_error != NULL ? state->axis_error : PyExc_IndexError;
         break;
     case RP_ERR_INTERNAL: type = PyExc_SystemError; break;
+    case RP_ERR_OUT_OF_RANGE: type = PyExc_OverflowError; break;
     case RP_ERR_VALUE:
     case RP_ERR_OVERFLOW:
     case RP_ERR_READONLY:

@@ -73,7 +73,7 @@ static int module_exec(PyObject *module)
     if (add_functions(module, module_functions) != 0 ||
         add_functions(module, rp_creation_functions) != 0 ||
         add_functions(module, rp_config_functions) != 0 ||
-        add_functions(module, rp_interop_functions) != 0) {
+        add_functions(module, rp_interop_functions) != 0 || rp_compute_init(module) != 0) {
         return -1;
     }
     return PyModule_AddIntConstant(module, "MAXDIMS", RP_MAXDIMS);
@@ -86,6 +86,7 @@ static int module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->axis_error);
     Py_VISIT(state->dtype_objects);
     Py_VISIT(state->dtype_normalizer);
+    Py_VISIT(state->scalar_types);
     return 0;
 }
 
@@ -96,6 +97,7 @@ static int module_clear(PyObject *module)
     Py_CLEAR(state->axis_error);
     Py_CLEAR(state->dtype_objects);
     Py_CLEAR(state->dtype_normalizer);
+    Py_CLEAR(state->scalar_types);
     return 0;
 }
 

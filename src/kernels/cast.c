@@ -81,4 +81,9 @@ void rp_kernels_fill_scalar(rp_kernel_table *table)
     };
     table->isa_name = "scalar";
     memcpy(table->cast, casts, sizeof casts);
+    rp_kernels_fill_scalar_binary(table);
+    rp_kernels_fill_scalar_divmod(table);
+    rp_kernels_fill_scalar_compare(table);
+    rp_kernels_fill_scalar_unary(table);
+    rp_kernels_fill_scalar_reduce(table);
 }

@@ -10,13 +10,15 @@
 
 #include <stdint.h>
 
-#include "raptors/raptors.h"
+#include "raptors/compute.h"
 
 /* dst[i * dst_stride] = (dst type) src[i * src_stride] for i in [0, n). */
 typedef void (*rp_cast_loop)(const char *src, int64_t src_stride, char *dst, int64_t dst_stride,
                              int64_t n);
 
-/* Flags a loop raises for NumPy-style warnings (OR-ed into *flags; never cleared by a loop). */
+/* Flags a loop raises for NumPy-style warnings (OR-ed into *flags; never cleared by a loop).
+ * Integer loops raise them; float loops leave their conditions in the CPU's floating-point
+ * status flags (as SIMD variants naturally do), which the drivers read once per worker. */
 enum {
     RP_LOOP_DIVIDE_BY_ZERO = 1 << 0,
     RP_LOOP_OVERFLOW = 1 << 1,
@@ -40,43 +42,12 @@ typedef void (*rp_unary_loop)(const char *in, int64_t si, char *out, int64_t so,
                               int *flags);
 
 /* Reduces n elements at byte stride into *result (the op's accumulator dtype: int64 for integer
- * and bool sums, the input dtype for float sums). Float sums must be at least as accurate as
- * pairwise summation (blocked with several accumulators, never a plain running sum). */
+ * and bool sums and products, the input dtype otherwise). Float sums must be at least as accurate
+ * as pairwise summation (blocked with several accumulators, never a plain running sum). */
 typedef void (*rp_reduce_loop)(const char *in, int64_t stride, int64_t n, char *result);
 
-typedef enum rp_binary_op {
-    RP_BIN_ADD = 0,
-    RP_BIN_SUBTRACT,
-    RP_BIN_MULTIPLY,
-    RP_BIN_DIVIDE,          /* true division; only float columns are filled */
-    RP_BIN_FLOOR_DIVIDE,
-    RP_BIN_REMAINDER,
-    RP_BIN_POWER,
-    RP_BIN_MAXIMUM,
-    RP_BIN_MINIMUM,
-    RP_BIN_EQUAL,           /* comparisons write bool */
-    RP_BIN_NOT_EQUAL,
-    RP_BIN_LESS,
-    RP_BIN_LESS_EQUAL,
-    RP_BIN_GREATER,
-    RP_BIN_GREATER_EQUAL,
-    RP_BIN_LOGICAL_AND,     /* logical ops write bool */
-    RP_BIN_LOGICAL_OR,
-    RP_BIN_BITWISE_AND,     /* bitwise ops: bool and integer columns */
-    RP_BIN_BITWISE_OR,
-    RP_BIN_BITWISE_XOR,
-    RP_NBINARY_OPS
-} rp_binary_op;
-
-typedef enum rp_unary_op {
-    RP_UN_NEGATIVE = 0,
-    RP_UN_ABSOLUTE,
-    RP_UN_ISNAN,            /* writes bool */
-    RP_UN_ISFINITE,         /* writes bool */
-    RP_UN_LOGICAL_NOT,      /* writes bool */
-    RP_UN_INVERT,           /* bitwise not; logical not for bool */
-    RP_NUNARY_OPS
-} rp_unary_op;
+/* rp_binary_op and rp_unary_op, the row index of the binary and unary tables, are public: they
+ * name the operations of raptors/compute.h. */
 
 typedef enum rp_reduce_op {
     RP_RED_SUM = 0,
@@ -86,12 +57,23 @@ typedef enum rp_reduce_op {
     RP_NREDUCE_OPS
 } rp_reduce_op;
 
+/* *index = position (0-based) of the first minimum/maximum of n >= 1 elements at byte stride;
+ * a NaN counts as the extreme, so the first NaN wins, as in NumPy's argmin/argmax. */
+typedef void (*rp_arg_reduce_loop)(const char *in, int64_t stride, int64_t n, int64_t *index);
+
+typedef enum rp_arg_reduce_op {
+    RP_ARG_MIN = 0,
+    RP_ARG_MAX,
+    RP_NARG_REDUCE_OPS
+} rp_arg_reduce_op;
+
 typedef struct rp_kernel_table {
     const char *isa_name;                               /* "scalar", "avx2", "avx512", "neon" */
     rp_cast_loop cast[RP_NTYPES][RP_NTYPES];            /* [from][to] */
     rp_binary_loop binary[RP_NBINARY_OPS][RP_NTYPES];   /* [op][input dtype]; NULL: unsupported */
     rp_unary_loop unary[RP_NUNARY_OPS][RP_NTYPES];
     rp_reduce_loop reduce[RP_NREDUCE_OPS][RP_NTYPES];
+    rp_arg_reduce_loop arg_reduce[RP_NARG_REDUCE_OPS][RP_NTYPES];
 } rp_kernel_table;
 
 /* The table in use; filled once, on first call. Never NULL. */
@@ -99,6 +81,12 @@ const rp_kernel_table *rp_kernels(void);
 
 /* The portable loops every table starts from (defined in cast.c and friends). */
 void rp_kernels_fill_scalar(rp_kernel_table *table);
+/* The portable compute loops, one family per file; rp_kernels_fill_scalar calls each. */
+void rp_kernels_fill_scalar_binary(rp_kernel_table *table);
+void rp_kernels_fill_scalar_divmod(rp_kernel_table *table);
+void rp_kernels_fill_scalar_compare(rp_kernel_table *table);
+void rp_kernels_fill_scalar_unary(rp_kernel_table *table);
+void rp_kernels_fill_scalar_reduce(rp_kernel_table *table);
 
 /* The table of one instruction set ("scalar", "avx2", "avx512", "neon"), or NULL when this
  * build or CPU lacks it; lets tests run every variant side by side. Selecting the active one is

@@ -1,0 +1,155 @@
+/*
+ * compute_internal.h — what the elementwise and reduction drivers share (internal to the core):
+ * the work-size thresholds that decide threading, per-worker warning flags, the floating-point
+ * status probe, and a small odometer over a subset of an array's axes.
+ *
+ * Thresholds are in bytes of data touched, never in shapes, so one rule serves every dtype and
+ * layout.
+ */
+#ifndef RAPTORS_CORE_COMPUTE_INTERNAL_H
+#define RAPTORS_CORE_COMPUTE_INTERNAL_H
+
+#include <fenv.h>
+#include <stdlib.h>
+
+#include "kernels/kernels.h"
+#include "parallel.h"
+
+/* A thread is only worth waking for at least this much data; smaller jobs stay on one thread. */
+#define RP_PARALLEL_MIN_BYTES ((int64_t)256 * 1024)
+
+/* rp_parallel_for's min_items for items that each touch `bytes_per_item` bytes. */
+static inline int64_t rp_min_items(int64_t bytes_per_item)
+{
+    if (bytes_per_item <= 0) {
+        return RP_PARALLEL_MIN_BYTES;
+    }
+    return (RP_PARALLEL_MIN_BYTES + bytes_per_item - 1) / bytes_per_item;
+}
+
+static inline int64_t rp_ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/* ----- warnings: each worker ORs into its own slot; the caller merges after the join */
+
+_Static_assert((int)RP_LOOP_DIVIDE_BY_ZERO == (int)RP_WARN_DIVIDE_BY_ZERO &&
+                   (int)RP_LOOP_OVERFLOW == (int)RP_WARN_OVERFLOW &&
+                   (int)RP_LOOP_INVALID == (int)RP_WARN_INVALID,
+               "loop flags and public warning bits share values");
+
+#define RP_INLINE_WORKER_SLOTS 64
+
+typedef struct rp_worker_flags {
+    int *slots;                              /* one per worker */
+    int count;
+    int inline_slots[RP_INLINE_WORKER_SLOTS];
+} rp_worker_flags;
+
+static inline rp_status rp_worker_flags_init(rp_worker_flags *flags)
+{
+    flags->count = rp_parallel_threads();
+    flags->slots = flags->inline_slots;
+    if (flags->count > RP_INLINE_WORKER_SLOTS) {
+        flags->slots = calloc((size_t)flags->count, sizeof(int));
+        if (flags->slots == NULL) {
+            return rp_error(RP_ERR_NOMEM, "cannot allocate per-thread warning flags");
+        }
+    } else {
+        for (int i = 0; i < flags->count; i++) {
+            flags->slots[i] = 0;
+        }
+    }
+    return RP_OK;
+}
+
+/* Merges every worker's flags and releases the slots. */
+static inline int rp_worker_flags_finish(rp_worker_flags *flags)
+{
+    int merged = 0;
+    for (int i = 0; i < flags->count; i++) {
+        merged |= flags->slots[i];
+    }
+    if (flags->slots != flags->inline_slots) {
+        free(flags->slots);
+    }
+    return merged;
+}
+
+/* ----- floating-point conditions, read from the FP status flags of the calling thread */
+
+#define RP_FP_WATCHED (FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID)
+
+static inline void rp_fp_clear(void) { feclearexcept(RP_FP_WATCHED); }
+
+/* RP_LOOP_* bits for the conditions raised since rp_fp_clear on this thread. */
+static inline int rp_fp_collect(void)
+{
+    int raised = fetestexcept(RP_FP_WATCHED), flags = 0;
+    if (raised & FE_DIVBYZERO) {
+        flags |= RP_LOOP_DIVIDE_BY_ZERO;
+    }
+    if (raised & FE_OVERFLOW) {
+        flags |= RP_LOOP_OVERFLOW;
+    }
+    if (raised & FE_INVALID) {
+        flags |= RP_LOOP_INVALID;
+    }
+    return flags;
+}
+
+/* ----- an odometer over some axes of an array (C order: the last listed axis moves fastest) */
+
+typedef struct rp_axis_walk {
+    int naxes;
+    int64_t shape[RP_MAXDIMS];
+    int64_t strides[2][RP_MAXDIMS];    /* byte strides of two operands */
+    int64_t counter[RP_MAXDIMS];
+    int64_t offset[2];                 /* byte offsets of the current position */
+} rp_axis_walk;
+
+/* Number of positions the walk covers (1 for no axes). */
+static inline int64_t rp_axis_walk_size(const rp_axis_walk *walk)
+{
+    int64_t size = 1;
+    for (int i = 0; i < walk->naxes; i++) {
+        size *= walk->shape[i];
+    }
+    return size;
+}
+
+/* Moves to flat position `index`. */
+static inline void rp_axis_walk_seek(rp_axis_walk *walk, int64_t index)
+{
+    walk->offset[0] = walk->offset[1] = 0;
+    for (int i = walk->naxes - 1; i >= 0; i--) {
+        walk->counter[i] = index % walk->shape[i];
+        index /= walk->shape[i];
+        walk->offset[0] += walk->counter[i] * walk->strides[0][i];
+        walk->offset[1] += walk->counter[i] * walk->strides[1][i];
+    }
+}
+
+/* Moves to the next position (wrapping to the first after the last). */
+static inline void rp_axis_walk_next(rp_axis_walk *walk)
+{
+    for (int i = walk->naxes - 1; i >= 0; i--) {
+        walk->offset[0] += walk->strides[0][i];
+        walk->offset[1] += walk->strides[1][i];
+        if (++walk->counter[i] < walk->shape[i]) {
+            return;
+        }
+        walk->counter[i] = 0;
+        walk->offset[0] -= walk->shape[i] * walk->strides[0][i];
+        walk->offset[1] -= walk->shape[i] * walk->strides[1][i];
+    }
+}
+
+static inline void rp_axis_walk_add(rp_axis_walk *walk, int64_t extent, int64_t stride0,
+                                    int64_t stride1)
+{
+    walk->shape[walk->naxes] = extent;
+    walk->strides[0][walk->naxes] = stride0;
+    walk->strides[1][walk->naxes] = stride1;
+    walk->naxes++;
+}
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * reduce_internal.h — the reduction engines behind rp_reduce (internal to the core).
+ *
+ * reduce.c resolves axes, dtypes, empty inputs and the statistics (mean, var, std); the engines
+ * here only move data: reduce_rows.c for the accumulating reductions, reduce_arg.c for argmin
+ * and argmax.
+ */
+#ifndef RAPTORS_CORE_REDUCE_INTERNAL_H
+#define RAPTORS_CORE_REDUCE_INTERNAL_H
+
+#include "kernels/kernels.h"
+
+/* How an accumulating reduction runs: the input is cast to `cast_to` (the dtype the reduce
+ * kernel reads; no cast when equal), the kernel's partial results are in `acc`, and partials
+ * and accumulator rows are merged with the binary loop `combine` of `acc`. */
+typedef struct rp_reducer {
+    rp_reduce_op kernel_op;
+    rp_binary_op combine_op;
+    rp_dtype cast_to;
+    rp_dtype acc;
+    bool watch_fp;               /* report float overflow/invalid ("... in reduce") */
+    bool in_order;               /* one output's elements must be combined in order (float
+                                  * products: inf * 0 depends on it), so never cut in pieces */
+} rp_reducer;
+
+/* Reduces the non-empty `a` over the axes marked in `reduced` (at least one element per
+ * output) into `out`, an array of dtype reducer->acc whose shape is a's kept axes, with or
+ * without the reduced axes kept as extent 1. ORs RP_LOOP_* flags into *flags. */
+rp_status rp_reduce_rows(const rp_array *a, const bool *reduced, const rp_reducer *reducer,
+                         rp_array *out, int *flags);
+
+/* argmin/argmax of `a` along `axis` into `out` (int64; a's shape without `axis`, or with it
+ * as extent 1). The axis must be non-empty. */
+rp_status rp_arg_reduce_axis(rp_arg_reduce_op op, const rp_array *a, int axis, rp_array *out);
+
+/* Outputs below this count get their own reductions split into pieces so threads can share
+ * them; with more outputs, threads take whole outputs. */
+#define RP_REDUCE_MANY_OUTPUTS 64
+/* Bytes of input per piece when one output's reduction is split. */
+#define RP_REDUCE_PIECE_BYTES ((int64_t)64 * 1024)
+
+#endif

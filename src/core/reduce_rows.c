@@ -1,0 +1,346 @@
+/*
+ * reduce_rows.c — the engine of sum, prod, min, max, any, all (and of mean/var's sums).
+ *
+ * The path is chosen from the input's strides. The axes are ordered by the input's strides
+ * (nditer.c), so the innermost axis is the one that walks memory fastest:
+ *
+ *   - row reduction: the innermost axis is reduced (a.sum(axis=-1) of C data, or a full
+ *     reduction). Each output gets one reduce-kernel call per row of its reduced elements, and
+ *     threads take whole outputs; when there are few outputs, each output's work is cut into
+ *     pieces of RP_REDUCE_PIECE_BYTES whose partial results are then reduced by the same kernel
+ *     (so a float sum stays pairwise across pieces).
+ *   - row accumulation: the innermost axis is kept (a.sum(axis=0) of C data). Output rows are
+ *     accumulated with the binary combine loop, out_row = out_row OP in_row, one input row after
+ *     another, in blocks short enough that the accumulator block stays in L1 while the input
+ *     streams past; threads take (output row, block) pairs, which never share an output element.
+ *
+ * Neither path depends on the thread count for its results: pieces and blocks are cut from sizes
+ * only, and every output element is combined in the same order whichever thread runs it.
+ */
+#include <string.h>
+
+#include "compute_internal.h"
+#include "nditer.h"
+#include "reduce_internal.h"
+
+/* Elements per chunk when the input is cast before the kernel reads it. */
+#define CAST_CHUNK 1024
+/* Accumulator block of the row-accumulation path: stays in L1 next to the streaming input. */
+#define ACCUMULATE_BLOCK_BYTES ((int64_t)16 * 1024)
+/* Blocks are not cut finer than this many elements when making work for more threads. */
+#define MIN_BLOCK_ELEMENTS 256
+/* Kept inner rows shorter than this are accumulated poorly (a kernel call per few elements);
+ * such reductions take the row-reduction path along their fastest reduced axis instead. */
+#define MIN_ACCUMULATE_ROW 16
+#define MAX_ITEMSIZE 8
+
+typedef struct reduce_plan {
+    const rp_reducer *reducer;
+    rp_reduce_loop kernel;           /* reads cast_to, writes acc */
+    rp_binary_loop combine;          /* acc OP acc */
+    rp_cast_loop cast_in;            /* input -> cast_to (rows) or -> acc (accumulation) */
+    rp_cast_loop first_row;          /* input -> acc: starts an accumulator row */
+    int64_t cast_itemsize, acc_itemsize;
+    const char *in_data;
+    char *out_data;
+    rp_axis_walk kept;               /* kept axes: strides[0] input, strides[1] output */
+    rp_axis_walk rows;               /* reduced axes walked row by row: strides[0] input */
+    int64_t row_len;                 /* elements of the innermost axis */
+    int64_t row_stride_in, row_stride_out;
+    /* row reduction */
+    int64_t pieces_per_output, rows_per_piece, blocks_per_row, block_len;
+    char *partials;                  /* pieces_per_output > 1: one acc per item */
+    /* row accumulation: block_len above is the accumulator block */
+    int64_t blocks_per_kept;
+    rp_worker_flags flags;
+} reduce_plan;
+
+typedef struct worker_scratch {
+    _Alignas(64) char data[CAST_CHUNK * MAX_ITEMSIZE];
+} worker_scratch;
+
+/* ===================================================================== row reduction */
+
+/* Reduces n elements at `row` into *result (acc dtype), casting in chunks when needed. */
+static void reduce_row(const reduce_plan *plan, const char *row, int64_t stride, int64_t n,
+                       char *result, worker_scratch *scratch, int *flags)
+{
+    if (plan->cast_in == NULL) {
+        plan->kernel(row, stride, n, result);
+        return;
+    }
+    for (int64_t done = 0; done < n; done += CAST_CHUNK) {
+        int64_t len = n - done < CAST_CHUNK ? n - done : CAST_CHUNK;
+        plan->cast_in(row + done * stride, stride, scratch->data, plan->cast_itemsize, len);
+        char part[MAX_ITEMSIZE];
+        plan->kernel(scratch->data, plan->cast_itemsize, len, done == 0 ? result : part);
+        if (done > 0) {
+            plan->combine(result, 0, part, 0, result, 0, 1, flags);
+        }
+    }
+}
+
+/* Items are (output, piece) pairs: item = output * pieces_per_output + piece. */
+static void reduce_items(int64_t begin, int64_t end, int worker, void *context)
+{
+    reduce_plan *plan = context;
+    worker_scratch scratch;
+    int flags = 0;
+    if (plan->reducer->watch_fp) {
+        rp_fp_clear();
+    }
+    rp_axis_walk kept = plan->kept, rows = plan->rows;
+    rp_axis_walk_seek(&kept, begin / plan->pieces_per_output);
+    for (int64_t item = begin; item < end; item++) {
+        int64_t piece = item % plan->pieces_per_output;
+        if (item != begin && piece == 0) {
+            rp_axis_walk_next(&kept);
+        }
+        int64_t first_row, last_row, start = 0, stop = plan->row_len;
+        if (plan->blocks_per_row > 1) {
+            first_row = piece / plan->blocks_per_row;
+            last_row = first_row + 1;
+            start = (piece % plan->blocks_per_row) * plan->block_len;
+            stop = start + plan->block_len < plan->row_len ? start + plan->block_len
+                                                           : plan->row_len;
+        } else {
+            first_row = piece * plan->rows_per_piece;
+            last_row = first_row + plan->rows_per_piece;
+            int64_t total_rows = rp_axis_walk_size(&rows);
+            if (last_row > total_rows) {
+                last_row = total_rows;
+            }
+        }
+        const char *base = plan->in_data + kept.offset[0] + start * plan->row_stride_in;
+        char acc[MAX_ITEMSIZE], part[MAX_ITEMSIZE];
+        rp_axis_walk_seek(&rows, first_row);
+        for (int64_t r = first_row; r < last_row; r++) {
+            reduce_row(plan, base + rows.offset[0], plan->row_stride_in, stop - start,
+                       r == first_row ? acc : part, &scratch, &flags);
+            if (r != first_row) {
+                plan->combine(acc, 0, part, 0, acc, 0, 1, &flags);
+            }
+            rp_axis_walk_next(&rows);
+        }
+        char *dest = plan->pieces_per_output == 1 ? plan->out_data + kept.offset[1]
+                                                  : plan->partials + item * plan->acc_itemsize;
+        memcpy(dest, acc, (size_t)plan->acc_itemsize);
+    }
+    if (plan->reducer->watch_fp) {
+        flags |= rp_fp_collect();
+    }
+    plan->flags.slots[worker] |= flags;
+}
+
+/* Splits each output's reduction into pieces when there are too few outputs to share out. */
+static void plan_pieces(reduce_plan *plan, int64_t in_itemsize)
+{
+    int64_t outputs = rp_axis_walk_size(&plan->kept), rows = rp_axis_walk_size(&plan->rows);
+    int64_t piece_elements = RP_REDUCE_PIECE_BYTES / in_itemsize;
+    plan->pieces_per_output = 1;
+    plan->rows_per_piece = rows;
+    plan->blocks_per_row = 1;
+    plan->block_len = plan->row_len;
+    if (outputs >= RP_REDUCE_MANY_OUTPUTS || rows * plan->row_len <= piece_elements ||
+        plan->reducer->in_order) {
+        return;
+    }
+    if (plan->row_len >= piece_elements) {
+        plan->blocks_per_row = rp_ceil_div(plan->row_len, piece_elements);
+        plan->block_len = piece_elements;
+        plan->rows_per_piece = 1;
+        plan->pieces_per_output = rows * plan->blocks_per_row;
+    } else {
+        plan->rows_per_piece = rp_ceil_div(piece_elements, plan->row_len);
+        plan->pieces_per_output = rp_ceil_div(rows, plan->rows_per_piece);
+    }
+}
+
+static rp_status run_row_reduction(reduce_plan *plan, int64_t in_itemsize, int *flags)
+{
+    const rp_kernel_table *kernels = rp_kernels();
+    plan_pieces(plan, in_itemsize);
+    int64_t outputs = rp_axis_walk_size(&plan->kept);
+    int64_t items = outputs * plan->pieces_per_output;
+    if (plan->pieces_per_output > 1) {
+        plan->partials = malloc((size_t)(items * plan->acc_itemsize));
+        if (plan->partials == NULL) {
+            return rp_error(RP_ERR_NOMEM, "cannot allocate reduction partials");
+        }
+    }
+    int64_t item_elements = plan->pieces_per_output > 1
+                                ? (plan->blocks_per_row > 1 ? plan->block_len
+                                                            : plan->rows_per_piece * plan->row_len)
+                                : rp_axis_walk_size(&plan->rows) * plan->row_len;
+    rp_parallel_for(items, rp_min_items(item_elements * in_itemsize), reduce_items, plan);
+    if (plan->pieces_per_output > 1) {
+        /* Each output's partials are contiguous: reduce them with the kernel of the acc dtype,
+         * which for float sums is pairwise again. */
+        rp_reduce_loop merge = kernels->reduce[plan->reducer->kernel_op][plan->reducer->acc];
+        rp_axis_walk kept = plan->kept;
+        int fp_flags = 0;
+        if (plan->reducer->watch_fp) {
+            rp_fp_clear();
+        }
+        for (int64_t o = 0; o < outputs; o++) {
+            rp_axis_walk_seek(&kept, o);
+            merge(plan->partials + o * plan->pieces_per_output * plan->acc_itemsize,
+                  plan->acc_itemsize, plan->pieces_per_output, plan->out_data + kept.offset[1]);
+        }
+        if (plan->reducer->watch_fp) {
+            fp_flags = rp_fp_collect();
+        }
+        *flags |= fp_flags;
+        free(plan->partials);
+    }
+    return RP_OK;
+}
+
+/* ===================================================================== row accumulation */
+
+/* Items are (kept output row, block) pairs: item = kept_index * blocks_per_kept + block. */
+static void accumulate_items(int64_t begin, int64_t end, int worker, void *context)
+{
+    reduce_plan *plan = context;
+    worker_scratch scratch;
+    int flags = 0;
+    if (plan->reducer->watch_fp) {
+        rp_fp_clear();
+    }
+    rp_axis_walk kept = plan->kept, rows = plan->rows;
+    int64_t nrows = rp_axis_walk_size(&rows);
+    rp_axis_walk_seek(&kept, begin / plan->blocks_per_kept);
+    for (int64_t item = begin; item < end; item++) {
+        int64_t block = item % plan->blocks_per_kept;
+        if (item != begin && block == 0) {
+            rp_axis_walk_next(&kept);
+        }
+        int64_t start = block * plan->block_len;
+        int64_t len = plan->row_len - start < plan->block_len ? plan->row_len - start
+                                                              : plan->block_len;
+        const char *in = plan->in_data + kept.offset[0] + start * plan->row_stride_in;
+        char *acc = plan->out_data + kept.offset[1] + start * plan->row_stride_out;
+        int64_t si = plan->row_stride_in, so = plan->row_stride_out;
+        rp_axis_walk_seek(&rows, 0);
+        plan->first_row(in + rows.offset[0], si, acc, so, len);
+        for (int64_t r = 1; r < nrows; r++) {
+            rp_axis_walk_next(&rows);
+            const char *row = in + rows.offset[0];
+            if (plan->cast_in == NULL) {
+                plan->combine(acc, so, row, si, acc, so, len, &flags);
+                continue;
+            }
+            for (int64_t done = 0; done < len; done += CAST_CHUNK) {
+                int64_t n = len - done < CAST_CHUNK ? len - done : CAST_CHUNK;
+                plan->cast_in(row + done * si, si, scratch.data, plan->acc_itemsize, n);
+                plan->combine(acc + done * so, so, scratch.data, plan->acc_itemsize,
+                              acc + done * so, so, n, &flags);
+            }
+        }
+    }
+    if (plan->reducer->watch_fp) {
+        flags |= rp_fp_collect();
+    }
+    plan->flags.slots[worker] |= flags;
+}
+
+static void run_accumulation(reduce_plan *plan, int64_t in_itemsize)
+{
+    int64_t kept_rows = rp_axis_walk_size(&plan->kept);
+    int64_t block = ACCUMULATE_BLOCK_BYTES / plan->acc_itemsize;
+    if (block > plan->row_len) {
+        block = plan->row_len;
+    }
+    /* With several threads, cut finer (never below MIN_BLOCK_ELEMENTS) until each can get a
+     * few items. */
+    int threads = rp_parallel_threads();
+    int64_t wanted = threads > 1 ? 4 * (int64_t)threads : 1;
+    if (kept_rows * rp_ceil_div(plan->row_len, block) < wanted &&
+        plan->row_len > MIN_BLOCK_ELEMENTS) {
+        int64_t splits = rp_ceil_div(wanted, kept_rows);
+        int64_t finer = rp_ceil_div(rp_ceil_div(plan->row_len, splits), 16) * 16;
+        block = finer < MIN_BLOCK_ELEMENTS ? MIN_BLOCK_ELEMENTS : finer < block ? finer : block;
+    }
+    plan->block_len = block;
+    plan->blocks_per_kept = rp_ceil_div(plan->row_len, block);
+    int64_t items = kept_rows * plan->blocks_per_kept;
+    int64_t item_bytes = block * rp_axis_walk_size(&plan->rows) * in_itemsize;
+    rp_parallel_for(items, rp_min_items(item_bytes), accumulate_items, plan);
+}
+
+/* ===================================================================== entry */
+
+/* a's axis strides for the output: 0 on reduced axes, out's stride on kept ones. */
+static void output_strides(const rp_array *a, const bool *reduced, const rp_array *out,
+                           int64_t *strides)
+{
+    for (int i = 0, j = 0; i < a->ndim; i++) {
+        if (out->ndim == a->ndim) {
+            strides[i] = reduced[i] ? 0 : out->strides[i];
+        } else {
+            strides[i] = reduced[i] ? 0 : out->strides[j++];
+        }
+    }
+}
+
+rp_status rp_reduce_rows(const rp_array *a, const bool *reduced, const rp_reducer *reducer,
+                         rp_array *out, int *flags)
+{
+    const rp_kernel_table *kernels = rp_kernels();
+    int64_t out_strides[RP_MAXDIMS];
+    output_strides(a, reduced, out, out_strides);
+    const int64_t *strides[2] = {a->strides, out_strides};
+    rp_loop_layout layout;
+    rp_loop_layout_init(&layout, 2, a->ndim, a->shape, strides);
+
+    reduce_plan plan = {.reducer = reducer, .in_data = a->data, .out_data = out->data};
+    plan.kernel = kernels->reduce[reducer->kernel_op][reducer->cast_to];
+    plan.combine = kernels->binary[reducer->combine_op][reducer->acc];
+    plan.cast_itemsize = (int64_t)rp_dtype_size(reducer->cast_to);
+    plan.acc_itemsize = (int64_t)rp_dtype_size(reducer->acc);
+    int64_t in_itemsize = (int64_t)rp_dtype_size(a->dtype);
+
+    int inner = layout.ndim - 1;
+    bool inner_kept = layout.ndim > 0 && layout.strides[1][inner] != 0;
+    bool two_casts = reducer->cast_to != a->dtype && reducer->acc != reducer->cast_to;
+    bool accumulate = inner_kept && layout.shape[inner] >= MIN_ACCUMULATE_ROW && !two_casts;
+
+    /* Row reduction walks kept axes outside and reduced axes inside, its row being the reduced
+     * axis of smallest stride; accumulation keeps the innermost (kept) axis as its row. */
+    int row_axis = -1;
+    for (int i = 0; i < layout.ndim; i++) {
+        if (accumulate ? i == inner : layout.strides[1][i] == 0) {
+            row_axis = i;
+        }
+    }
+    for (int i = 0; i < layout.ndim; i++) {
+        if (i == row_axis) {
+            continue;
+        }
+        if (layout.strides[1][i] != 0) {
+            rp_axis_walk_add(&plan.kept, layout.shape[i], layout.strides[0][i],
+                             layout.strides[1][i]);
+        } else {
+            rp_axis_walk_add(&plan.rows, layout.shape[i], layout.strides[0][i], 0);
+        }
+    }
+    plan.row_len = row_axis >= 0 ? layout.shape[row_axis] : 1;
+    plan.row_stride_in = row_axis >= 0 ? layout.strides[0][row_axis] : 0;
+    plan.row_stride_out = row_axis >= 0 ? layout.strides[1][row_axis] : 0;
+
+    rp_status status = rp_worker_flags_init(&plan.flags);
+    if (status != RP_OK) {
+        return status;
+    }
+    if (accumulate) {
+        plan.first_row = kernels->cast[a->dtype][reducer->acc];
+        plan.cast_in = a->dtype != reducer->acc ? plan.first_row : NULL;
+        run_accumulation(&plan, in_itemsize);
+    } else {
+        plan.cast_in = a->dtype != reducer->cast_to ? kernels->cast[a->dtype][reducer->cast_to]
+                                                    : NULL;
+        status = run_row_reduction(&plan, in_itemsize, flags);
+    }
+    *flags |= rp_worker_flags_finish(&plan.flags);
+    return status;
+}
