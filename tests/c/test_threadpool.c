@@ -259,10 +259,43 @@ static void fork_and_compute_in_child(void)
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+static void *do_nothing(void *argument) { return argument; }
+
+/* Whether a fork child of this multi-threaded process can start a thread at all, Raptors aside.
+ * qemu-user 7.2 cannot (an assertion in its plugin code aborts the child), so under an emulator
+ * (RAPTORS_TEST_EMULATOR, set by scripts/cross_aarch64.sh) a failed probe skips the fork tests
+ * with a note; anywhere else it is not consulted and the tests run. */
+static bool fork_children_can_run_threads(void)
+{
+    if (getenv("RAPTORS_TEST_EMULATOR") == NULL) {
+        return true;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t child = fork();
+    if (child == 0) {
+        pthread_t thread;
+        bool ok = pthread_create(&thread, NULL, do_nothing, NULL) == 0 &&
+                  pthread_join(thread, NULL) == 0;
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    bool ok = child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+              WEXITSTATUS(status) == 0;
+    if (!ok) {
+        printf("note: a fork child cannot start threads under %s; skipping the fork tests\n",
+               getenv("RAPTORS_TEST_EMULATOR"));
+    }
+    return ok;
+}
+
 static void test_fork(void)
 {
     CHECK(rp_set_num_threads(2) == RP_OK);
     CHECK(pool_participates()); /* the parent's pool exists and has run */
+    if (!fork_children_can_run_threads()) {
+        return;
+    }
     fork_and_compute_in_child();
     CHECK(pool_participates());
 
