@@ -101,6 +101,8 @@ SECTIONS = {
         Row("lib.zeros(0).reshape(2**62, -1)"),
         Row("lib.zeros(0).reshape(0, 2**62, 2**62)"),
         Row("result = lib.zeros((2**62, 0), dtype=bool).shape"),
+        Row("lib.zeros((2**50, 3, 0)).max(axis=2)", needs=("ndarray.max",),
+            known="empty-reduction-before-allocation"),
     ],
     "NaN and infinity": [
         Row("a = lib.zeros(3, dtype='int64'); a[0] = float('nan')"),

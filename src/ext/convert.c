@@ -895,6 +895,32 @@ rp_array *rp_array_from_object(rp_module_state *state, PyObject *obj, int dtype)
     return rp_array_convert(state, obj, dtype, &copied);
 }
 
+/* a[i, j] = value where value is a sequence or an array with axes (a 0-d array is cast as an
+ * array): NumPy stores one element the way its dtype's scalar conversion reads the value. A bool
+ * takes the value's truth (bool([0]) is True, a size-1 array its element's truth, other arrays
+ * are ambiguous: ValueError); integers and floats refuse it, with a TypeError for a sequence into
+ * an integer (int() of a list) and a ValueError otherwise. */
+static int assign_sequence_to_element(rp_array *target, PyObject *value, bool is_sequence)
+{
+    if (target->dtype == RP_BOOL) {
+        int truth = PyObject_IsTrue(value);
+        if (truth < 0) {
+            return -1;
+        }
+        rp_scalar converted = {.dtype = RP_BOOL, .value.b = truth};
+        rp_array_fill(target, &converted); /* target is writeable: checked by the caller */
+        return 0;
+    }
+    if (is_sequence && rp_dtype_is_integer(target->dtype)) {
+        PyErr_Format(PyExc_TypeError,
+                     "int() argument must be a string, a bytes-like object or a real number, "
+                     "not '%s'", Py_TYPE(value)->tp_name);
+        return -1;
+    }
+    PyErr_SetString(PyExc_ValueError, "setting an array element with a sequence.");
+    return -1;
+}
+
 int rp_assign_from_object(rp_module_state *state, rp_array *target, PyObject *value,
                           bool one_element)
 {
@@ -908,6 +934,9 @@ int rp_assign_from_object(rp_module_state *state, rp_array *target, PyObject *va
     }
     rp_status status;
     int warnings = 0;
+    if (kind == OBJECT_SEQUENCE && one_element) {
+        return assign_sequence_to_element(target, value, true);
+    }
     if (kind == OBJECT_SCALAR) {
         rp_scalar converted;
         if (rp_scalar_from_object_as(value, target->dtype, &converted) != 0) {
@@ -922,16 +951,15 @@ int rp_assign_from_object(rp_module_state *state, rp_array *target, PyObject *va
         if (source == NULL) {
             return -1;
         }
-        if (source->ndim > 0 && (one_element || (kind == OBJECT_SEQUENCE &&
-                                                 source->ndim > target->ndim))) {
-            if (one_element) {
-                PyErr_SetString(PyExc_ValueError, "setting an array element with a sequence.");
-            } else {
-                PyErr_Format(PyExc_ValueError,
-                             "setting an array element with a sequence. The requested array "
-                             "would exceed the maximum number of dimension of %d.",
-                             target->ndim);
-            }
+        if (one_element && source->ndim > 0) {
+            rp_array_free(source);
+            return assign_sequence_to_element(target, value, false);
+        }
+        if (kind == OBJECT_SEQUENCE && source->ndim > target->ndim) {
+            PyErr_Format(PyExc_ValueError,
+                         "setting an array element with a sequence. The requested array would "
+                         "exceed the maximum number of dimension of %d.",
+                         target->ndim);
             rp_array_free(source);
             return -1;
         }

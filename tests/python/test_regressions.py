@@ -114,6 +114,34 @@ def test_assignment_drops_leading_unit_axes(target_shape, key, value_shape):
     same_as_numpy(assign)
 
 
+ELEMENT_VALUES = {
+    "array (1,)": lambda lib, dtype: lib.ones(1, dtype=dtype),
+    "array (1, 1)": lambda lib, dtype: lib.zeros((1, 1), dtype=dtype),
+    "array (2,)": lambda lib, dtype: lib.ones(2, dtype=dtype),
+    "array (0,)": lambda lib, dtype: lib.ones(0, dtype=dtype),
+    "array ()": lambda lib, dtype: lib.zeros((), dtype=dtype),
+    "list [0]": lambda lib, dtype: [0],
+    "list [1, 2]": lambda lib, dtype: [1, 2],
+    "list []": lambda lib, dtype: [],
+    "tuple ()": lambda lib, dtype: (),
+    "numpy array (1,)": lambda lib, dtype: np.ones(1, dtype=dtype),
+}
+
+
+@pytest.mark.parametrize("target", ["bool", "int32", "int64", "float32", "float64"])
+@pytest.mark.parametrize("source", ["bool", "int64", "float64"])
+@pytest.mark.parametrize("value", ELEMENT_VALUES)
+def test_element_assignment_from_sequences_and_arrays(target, source, value):
+    """a[i] = <array or sequence>: NumPy reads it the way the element's dtype reads a scalar: a
+    bool takes its truth (bool([0]) is True), integers refuse lists with TypeError, and arrays
+    with axes are refused otherwise."""
+    def assign(lib):
+        a = lib.zeros((2, 3), dtype=target)
+        a[1, 0] = ELEMENT_VALUES[value](lib, source)
+        return a
+    same_as_numpy(assign)
+
+
 @pytest.mark.parametrize("key, value", [(Ellipsis, [[1, 2, 3]]), (0, [5]), (0, [[5]])])
 def test_sequences_deeper_than_the_target_are_refused(key, value):
     def assign(lib):
