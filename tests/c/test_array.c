@@ -1,9 +1,13 @@
 /*
  * test_array.c — C unit tests of array creation, views and copies, with no Python involved:
  * also 0-d arrays from a NULL shape, empty arrays reshaped to huge extents, assignment dropping
- * leading extent-1 axes, and the warnings of casts with no result (from any pool thread).
+ * leading extent-1 axes, and the warnings of casts with no result (from any pool thread, and for
+ * concurrent callers each its own).
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +212,50 @@ static void test_cast_warnings(void)
     free(values);
 }
 
+/* Callers casting at once, with the pool on: each gets the warnings of its own data only (the
+ * flags are per thread and per task, never shared between jobs). */
+enum { CALLERS = 6, CALLER_ROUNDS = 20, CALLER_LENGTH = 1 << 18 };
+static atomic_int crossed_warnings;
+
+static void *cast_in_a_loop(void *argument)
+{
+    bool spoiled = (uintptr_t)argument % 2 == 1;
+    double *values = calloc(CALLER_LENGTH, sizeof *values);
+    if (values == NULL) {
+        atomic_fetch_add(&crossed_warnings, 1);
+        return NULL;
+    }
+    if (spoiled) {
+        values[CALLER_LENGTH / 3] = NAN;
+    }
+    for (int round = 0; round < CALLER_ROUNDS; round++) {
+        rp_array *out = NULL;
+        int warnings = cast_warnings(values, CALLER_LENGTH, RP_INT64, &out);
+        if (warnings != (spoiled ? RP_CAST_INVALID : 0)) {
+            atomic_fetch_add(&crossed_warnings, 1);
+        }
+        rp_array_free(out);
+    }
+    free(values);
+    return NULL;
+}
+
+static void test_concurrent_cast_warnings(void)
+{
+    if (!fp_flag_checks_apply("the concurrent cast warning checks")) {
+        return;
+    }
+    CHECK(rp_set_num_threads(2) == RP_OK);
+    pthread_t callers[CALLERS];
+    for (int i = 0; i < CALLERS; i++) {
+        CHECK(pthread_create(&callers[i], NULL, cast_in_a_loop, (void *)(uintptr_t)i) == 0);
+    }
+    for (int i = 0; i < CALLERS; i++) {
+        pthread_join(callers[i], NULL);
+    }
+    CHECK(atomic_load(&crossed_warnings) == 0);
+}
+
 int main(void)
 {
     test_create_and_transpose();
@@ -217,6 +265,7 @@ int main(void)
     test_zero_d_and_empty_reshape();
     test_assign_drops_leading_unit_axes();
     test_cast_warnings();
+    test_concurrent_cast_warnings();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;
