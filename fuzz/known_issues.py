@@ -41,12 +41,13 @@ KNOWN_ISSUES = (
         raptors=r"ValueError: duplicate value in 'axis'"),
     KnownIssue(
         "var-near-overflow-rounding",
-        "raptors.full((1, 96), 1e300).var(axis=1)   # NumPy's pairwise sum rounds the mean of "
-        "equal values 1e300 to a neighbour, so x - mean is about 1e284 and its square overflows: "
-        "inf with a RuntimeWarning; Raptors' mean is exact and the variance 0. A numerical "
-        "difference near the overflow threshold, not a Raptors bug; kept visible here",
+        "raptors.full((1, 96), 1e300).var(axis=1)   # the mean of values near 1e300 rounds to a "
+        "neighbour in one library and not the other (pairwise sums split differently), and the "
+        "square of x - mean (about 1e284) overflows: inf with a RuntimeWarning on one side, 0 on "
+        "the other (NumPy for 96 values, Raptors for 108). Ill-conditioned near the overflow "
+        "threshold rather than a bug of either; kept visible here",
         statement=r"\.(var|std)\(", numpy=r"ok", raptors=r"ok",
-        problem=r"(values differ:\n  numpy: .*\binf\b|expected np\.float\d+\(inf\))"),
+        problem=r"(values differ[\s\S]*\binf\b|(expected|got) np\.float\d+\(inf\))"),
 )
 
 
