@@ -39,15 +39,6 @@ KNOWN_ISSUES = (
         "Raptors rejects the repeated axis first (ValueError: duplicate value in 'axis')",
         statement=r"\.(mean|var|std)\(", numpy=r"OverflowError",
         raptors=r"ValueError: duplicate value in 'axis'"),
-    KnownIssue(
-        "var-near-overflow-rounding",
-        "raptors.full((1, 96), 1e300).var(axis=1)   # the mean of values near 1e300 rounds to a "
-        "neighbour in one library and not the other (pairwise sums split differently), and the "
-        "square of x - mean (about 1e284) overflows: inf with a RuntimeWarning on one side, 0 on "
-        "the other (NumPy for 96 values, Raptors for 108). Ill-conditioned near the overflow "
-        "threshold rather than a bug of either; kept visible here",
-        statement=r"\.(var|std)\(", numpy=r"ok", raptors=r"ok",
-        problem=r"(values differ[\s\S]*\binf\b|(expected|got) np\.float\d+\(inf\))"),
 )
 
 

@@ -46,8 +46,40 @@ def _describe(value):
     return f"{type(value).__name__} {value!r}"
 
 
-def same_value(expected, actual, tolerant):
-    """None if `actual` (Raptors' side) matches `expected` (NumPy's side), else why not."""
+def relative_tolerance(dtype):
+    """Rounding may differ between reduction orders and pow implementations: this much."""
+    return 1e-4 if dtype == np.float32 else 1e-10
+
+
+def spread_tolerance(statement, a):
+    """The absolute error a variance (or standard deviation) of `a` may carry whatever the
+    summation order: the mean's rounding, times the data's magnitude, squared for a variance.
+    Relative to the result this is unbounded (catastrophic cancellation: values 9.2e18 apart by
+    100, or values near 1e300 whose deviations square past the overflow threshold), so relative
+    tolerance alone would call two correct results different."""
+    values = np.asarray(a)
+    if values.dtype.kind != "f" or values.size == 0:
+        return 0.0
+    finite = values[np.isfinite(values)]
+    scale = float(np.max(np.abs(finite))) if finite.size else 0.0
+    eps = float(np.finfo(np.float32 if values.dtype == np.float32 else np.float64).eps)
+    with np.errstate(over="ignore"):
+        variance_error = 1e4 * eps * np.float64(scale) ** 2
+    return float(np.sqrt(variance_error)) if ".std(" in statement else float(variance_error)
+
+
+def _close(got, expected, absolute):
+    """Elementwise closeness with an absolute floor that may be infinite (anything goes then)."""
+    if math.isinf(absolute):
+        return True
+    rtol = relative_tolerance(np.asarray(expected).dtype)
+    return bool(np.allclose(got, expected, rtol=rtol, atol=max(absolute, rtol), equal_nan=True))
+
+
+def same_value(expected, actual, tolerance):
+    """None if `actual` (Raptors' side) matches `expected` (NumPy's side), else why not;
+    `tolerance` is None (exact) or the absolute error allowed on top of the relative one."""
+    tolerant = tolerance is not None
     if isinstance(expected, np.ndarray):
         if not isinstance(actual, rp.ndarray):
             return f"expected a raptors.ndarray, got {_describe(actual)}"
@@ -58,8 +90,7 @@ def same_value(expected, actual, tolerant):
             return f"expected {_describe(expected)}, got {_describe(actual)}"
         got = np.asarray(actual)
         if tolerant and expected.dtype.kind == "f":
-            tolerance = 1e-4 if expected.dtype == np.float32 else 1e-10
-            ok = np.allclose(got, expected, rtol=tolerance, atol=tolerance, equal_nan=True)
+            ok = _close(got, expected, tolerance)
         else:
             ok = np.array_equal(got, expected, equal_nan=expected.dtype.kind == "f")
         return None if ok else f"values differ:\n  numpy:   {expected!r}\n  raptors: {got!r}"
@@ -74,7 +105,8 @@ def same_value(expected, actual, tolerant):
         if kind == "f" and math.isnan(expected):
             return None if math.isnan(actual) else f"expected nan, got {actual!r}"
         if tolerant and kind == "f":
-            close = math.isclose(actual, expected, rel_tol=1e-4, abs_tol=1e-4)
+            close = _close(actual, expected, max(tolerance, 1e-4)) or math.isclose(
+                actual, expected, rel_tol=1e-4, abs_tol=1e-4)
             return None if close else f"expected {expected!r}, got {actual!r}"
         return None if actual == expected else f"expected {expected!r}, got {actual!r}"
     return None if expected == actual else f"expected {expected!r}, got {actual!r}"
@@ -87,13 +119,13 @@ def _shares(x, y):
         return None
 
 
-def compare_namespaces(np_ns, rp_ns, tolerant):
+def compare_namespaces(np_ns, rp_ns, r_tolerance):
     for name in TRACKED:
         if name not in np_ns:
             continue
         if name not in rp_ns:
             return f"`{name}` is missing on the raptors side"
-        problem = same_value(np_ns[name], rp_ns[name], tolerant and name == "r")
+        problem = same_value(np_ns[name], rp_ns[name], r_tolerance if name == "r" else None)
         if problem:
             return f"`{name}`: {problem}"
     base = np_ns.get("base")
@@ -128,7 +160,7 @@ def run_statement(compiled, namespace):
     return None
 
 
-def judge(np_error, rp_error, np_ns, rp_ns, np_before, rp_before, tolerant):
+def judge(np_error, rp_error, np_ns, rp_ns, np_before, rp_before, r_tolerance):
     """Why this statement's outcomes differ, or None; "stop" when the program cannot go on."""
     if np_error is not None:
         if rp_error is None:
@@ -141,7 +173,7 @@ def judge(np_error, rp_error, np_ns, rp_ns, np_before, rp_before, tolerant):
         return None if unchanged(np_before, np_ns) else "stop"
     if rp_error is not None:
         return f"NumPy succeeded; raptors raised {outcome_text(rp_error)}"
-    return compare_namespaces(np_ns, rp_ns, tolerant)
+    return compare_namespaces(np_ns, rp_ns, r_tolerance)
 
 
 def reproducer(lines, problem):
@@ -157,7 +189,7 @@ def run_program(data, trace=None):
     np_ns = {"np": np, "lib": np}
     rp_ns = {"np": np, "lib": rp}
     lines = []
-    r_tolerant = False  # whether `r` holds a value computed with a tolerance (see below)
+    r_tolerance = None  # the tolerance of the value `r` holds (see below); None: exact
     for count in range(MAX_STATEMENTS + 2):
         if count == 0:
             code = make_array(r, "base")
@@ -175,11 +207,16 @@ def run_program(data, trace=None):
         np_error = run_statement(compiled, np_ns)
         rp_error = run_statement(compiled, rp_ns)
         # Reductions may sum in another order, and pow may round differently: a tolerance for
-        # the `r` they make (float32 1e-4, float64 1e-10), kept while `r` holds that value, since
-        # every later statement compares it again; everything else must be exact.
+        # the `r` they make (relative_tolerance; for var and std also spread_tolerance), kept
+        # while `r` holds that value, since every later statement compares it again; everything
+        # else must be exact.
         if code.startswith("r = ") and np_error is None:
-            r_tolerant = code.startswith("r = a.") or "**" in code
-        problem = judge(np_error, rp_error, np_ns, rp_ns, np_before, rp_before, r_tolerant)
+            r_tolerance = None
+            if code.startswith("r = a.") or "**" in code:
+                r_tolerance = 0.0
+                if code.startswith(("r = a.var(", "r = a.std(")):
+                    r_tolerance = spread_tolerance(code, np_ns["a"])
+        problem = judge(np_error, rp_error, np_ns, rp_ns, np_before, rp_before, r_tolerance)
         if problem == "stop":
             return None
         if problem:
