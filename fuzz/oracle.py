@@ -51,21 +51,25 @@ def relative_tolerance(dtype):
     return 1e-4 if dtype == np.float32 else 1e-10
 
 
-def spread_tolerance(statement, a):
-    """The absolute error a variance (or standard deviation) of `a` may carry whatever the
-    summation order: the mean's rounding, times the data's magnitude, squared for a variance.
-    Relative to the result this is unbounded (catastrophic cancellation: values 9.2e18 apart by
-    100, or values near 1e300 whose deviations square past the overflow threshold), so relative
-    tolerance alone would call two correct results different."""
+def magnitude_tolerance(statement, a):
+    """The absolute error a sum, mean, variance or standard deviation of `a` may carry whatever
+    the summation order: a few roundings at the data's magnitude (times the count for a sum,
+    squared for a variance). Relative to the result this is unbounded under cancellation (values
+    9.2e18 apart by 100, float32 values of 8e7 that cancel to 0.1, values near 1e300 whose
+    deviations square past the overflow threshold), so relative tolerance alone would call two
+    correct results different. Other statements get 0 (relative tolerance only)."""
     values = np.asarray(a)
-    if values.dtype.kind != "f" or values.size == 0:
+    reduction = statement[len("r = a."):].split("(")[0]
+    if values.dtype.kind != "f" or values.size == 0 or reduction not in ("sum", "mean", "var",
+                                                                         "std"):
         return 0.0
     finite = values[np.isfinite(values)]
-    scale = float(np.max(np.abs(finite))) if finite.size else 0.0
-    eps = float(np.finfo(np.float32 if values.dtype == np.float32 else np.float64).eps)
+    scale = np.float64(np.max(np.abs(finite))) if finite.size else np.float64(0.0)
+    eps = np.finfo(np.float32 if values.dtype == np.float32 else np.float64).eps
     with np.errstate(over="ignore"):
-        variance_error = 1e4 * eps * np.float64(scale) ** 2
-    return float(np.sqrt(variance_error)) if ".std(" in statement else float(variance_error)
+        bounds = {"sum": 64 * eps * values.size * scale, "mean": 64 * eps * scale,
+                  "var": 1e4 * eps * scale ** 2, "std": np.sqrt(1e4 * eps) * scale}
+    return float(bounds[reduction])
 
 
 def _close(got, expected, absolute):
@@ -207,15 +211,15 @@ def run_program(data, trace=None):
         np_error = run_statement(compiled, np_ns)
         rp_error = run_statement(compiled, rp_ns)
         # Reductions may sum in another order, and pow may round differently: a tolerance for
-        # the `r` they make (relative_tolerance; for var and std also spread_tolerance), kept
+        # the `r` they make (relative_tolerance, and magnitude_tolerance for sums), kept
         # while `r` holds that value, since every later statement compares it again; everything
         # else must be exact.
         if code.startswith("r = ") and np_error is None:
             r_tolerance = None
             if code.startswith("r = a.") or "**" in code:
                 r_tolerance = 0.0
-                if code.startswith(("r = a.var(", "r = a.std(")):
-                    r_tolerance = spread_tolerance(code, np_ns["a"])
+                if code.startswith("r = a."):
+                    r_tolerance = magnitude_tolerance(code, np_ns["a"])
         problem = judge(np_error, rp_error, np_ns, rp_ns, np_before, rp_before, r_tolerance)
         if problem == "stop":
             return None
