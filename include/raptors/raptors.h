@@ -229,8 +229,19 @@ rp_status rp_array_index(const rp_array *a, const rp_index *items, int nitems, r
 /* A new array with a's values cast to `dtype`, laid out in `order`. */
 rp_status rp_array_copy(const rp_array *a, rp_dtype dtype, rp_order order, rp_array **out);
 /* Writes src into dst, broadcasting src to dst's shape and casting (unsafe casting, as NumPy's
- * assignment). Handles overlapping memory. Errors: RP_ERR_VALUE (shapes), RP_ERR_READONLY. */
+ * assignment). As in NumPy, leading extent-1 axes of a src with more axes than dst are dropped
+ * first. Handles overlapping memory. Errors: RP_ERR_VALUE (shapes), RP_ERR_READONLY. */
 rp_status rp_array_assign(rp_array *dst, const rp_array *src);
+
+/* What a cast met that NumPy reports as a RuntimeWarning ("... encountered in cast"); the same
+ * bit values as RP_WARN_OVERFLOW and RP_WARN_INVALID in raptors/compute.h. */
+enum {
+    RP_CAST_OVERFLOW = 1 << 1,  /* a finite float64 became an infinite float32 */
+    RP_CAST_INVALID = 1 << 2    /* a float had no integer value (NaN, infinity, out of range);
+                                   the integer minimum was stored, as NumPy does on x86 */
+};
+/* rp_array_assign that also ORs the RP_CAST_* bits of what the cast met into *warnings. */
+rp_status rp_array_assign_checked(rp_array *dst, const rp_array *src, int *warnings);
 /* Sets every element of dst to `value` cast to dst's dtype. Errors: RP_ERR_READONLY. */
 rp_status rp_array_fill(rp_array *dst, const rp_scalar *value);
 /* Reads element `index` (a C-order flat position) as a scalar of the array's dtype. */

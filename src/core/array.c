@@ -27,6 +27,8 @@ static rp_status new_header(rp_buffer *buffer, char *data, rp_dtype dtype, int n
     return RP_OK;
 }
 
+/* Strides of a fresh contiguous array; extent-0 axes count as 1, as in NumPy. The shape must
+ * have passed rp_shape_size, which bounds every product computed here. */
 static void fill_contiguous_strides(int ndim, const int64_t *shape, size_t itemsize,
                                     rp_order order, int64_t *strides)
 {
@@ -61,7 +63,9 @@ rp_status rp_array_empty(rp_dtype dtype, int ndim, const int64_t *shape, rp_orde
     if (status != RP_OK) {
         return status;
     }
-    memcpy(array->shape, shape, (size_t)ndim * sizeof *shape);
+    if (ndim > 0) { /* a 0-d shape may be NULL, and memcpy from NULL is undefined even for 0 */
+        memcpy(array->shape, shape, (size_t)ndim * sizeof *shape);
+    }
     fill_contiguous_strides(ndim, shape, rp_dtype_size(dtype), order, array->strides);
     *out = array;
     return RP_OK;
@@ -101,8 +105,10 @@ rp_status rp_array_from_buffer(rp_buffer *buffer, char *data, rp_dtype dtype, in
     if (status != RP_OK) {
         return status;
     }
-    memcpy(array->shape, shape, (size_t)ndim * sizeof *shape);
-    memcpy(array->strides, strides, (size_t)ndim * sizeof *strides);
+    if (ndim > 0) {
+        memcpy(array->shape, shape, (size_t)ndim * sizeof *shape);
+        memcpy(array->strides, strides, (size_t)ndim * sizeof *strides);
+    }
     *out = array;
     return RP_OK;
 }
@@ -191,7 +197,10 @@ static rp_status resolve_reshape(const rp_array *a, int ndim, const int64_t *sha
         return rp_error(RP_ERR_VALUE, "cannot reshape array of size %lld into shape %s",
                         (long long)size, rp_format_shape(ndim, shape, buf, sizeof buf));
     }
-    return RP_OK;
+    /* An empty array takes any shape with a 0 in it, but not one whose other extents would not
+     * fit in memory (NumPy's "array is too big"). */
+    int64_t checked;
+    return rp_shape_size(ndim, resolved, rp_dtype_size(a->dtype), &checked);
 }
 
 /* Strides for viewing `a` (in C order of traversal) with `new_shape`, or false if the data is

@@ -3,8 +3,12 @@
  *
  * All of them reduce to one strided cast loop run over a two-operand layout, split across the
  * thread pool when large; overlapping source and destination go through a temporary so that
- * a[1:] = a[:-1] behaves as in NumPy.
+ * a[1:] = a[:-1] behaves as in NumPy. Casts that can meet a value with no representation
+ * (float -> int, float64 -> float32) report it through the floating-point status flags, as
+ * NumPy's do: each task clears and reads its own thread's flags.
  */
+#include <fenv.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "kernels/kernels.h"
@@ -17,18 +21,48 @@ static void cast_row(char *const *ptrs, const int64_t *strides, int64_t n, void 
     (*loop)(ptrs[1], strides[1], ptrs[0], strides[0], n);
 }
 
+_Static_assert((int)RP_CAST_OVERFLOW == (int)RP_LOOP_OVERFLOW &&
+                   (int)RP_CAST_INVALID == (int)RP_LOOP_INVALID,
+               "cast warnings and loop flags share values");
+
 /* One copy split across the pool: by rows, or by elements when the layout is a single row. */
 typedef struct copy_job {
     const rp_loop_layout *layout;
     char *base[2];
     rp_cast_loop loop;
+    bool watch;                   /* the cast can meet a value it cannot represent */
+    atomic_int met;               /* RP_CAST_* bits, from every task */
 } copy_job;
+
+#define WATCHED_EXCEPTIONS (FE_OVERFLOW | FE_INVALID)
+
+static void start_watching(const copy_job *job)
+{
+    if (job->watch) {
+        feclearexcept(WATCHED_EXCEPTIONS);
+    }
+}
+
+static void stop_watching(copy_job *job)
+{
+    if (!job->watch) {
+        return;
+    }
+    int raised = fetestexcept(WATCHED_EXCEPTIONS);
+    int met = ((raised & FE_OVERFLOW) ? RP_CAST_OVERFLOW : 0) |
+              ((raised & FE_INVALID) ? RP_CAST_INVALID : 0);
+    if (met != 0) {
+        atomic_fetch_or(&job->met, met);
+    }
+}
 
 static void copy_rows(int64_t begin, int64_t end, int worker, void *context)
 {
     (void)worker;
     copy_job *job = context;
+    start_watching(job);
     rp_loop_run_rows(job->layout, job->base, begin, end, cast_row, &job->loop);
+    stop_watching(job);
 }
 
 static void copy_elements(int64_t begin, int64_t end, int worker, void *context)
@@ -40,21 +74,33 @@ static void copy_elements(int64_t begin, int64_t end, int worker, void *context)
         dst_stride = job->layout->strides[0][job->layout->ndim - 1];
         src_stride = job->layout->strides[1][job->layout->ndim - 1];
     }
+    start_watching(job);
     job->loop(job->base[1] + begin * src_stride, src_stride, job->base[0] + begin * dst_stride,
               dst_stride, end - begin);
+    stop_watching(job);
 }
 
-/* dst <- src where src already has dst's shape (strides may be 0) and no harmful overlap. */
-static void assign_same_shape(rp_array *dst, const rp_array *src)
+/* True for the casts that can meet a value with no representation in the target. */
+static bool cast_can_fail(rp_dtype from, rp_dtype to)
+{
+    return rp_dtype_is_float(from) && (rp_dtype_is_integer(to) ||
+                                       (from == RP_FLOAT64 && to == RP_FLOAT32));
+}
+
+/* dst <- src where src already has dst's shape (strides may be 0) and no harmful overlap;
+ * returns the RP_CAST_* bits of what the cast met. */
+static int assign_same_shape(rp_array *dst, const rp_array *src)
 {
     const int64_t *strides[2] = {dst->strides, src->strides};
     rp_loop_layout layout;
     rp_loop_layout_init(&layout, 2, dst->ndim, dst->shape, strides);
     if (layout.empty) {
-        return;
+        return 0;
     }
     copy_job job = {.layout = &layout, .base = {dst->data, src->data},
-                    .loop = rp_kernels()->cast[src->dtype][dst->dtype]};
+                    .loop = rp_kernels()->cast[src->dtype][dst->dtype],
+                    .watch = cast_can_fail(src->dtype, dst->dtype)};
+    atomic_init(&job.met, 0);
     int64_t rows = rp_loop_row_count(&layout), length = rp_loop_row_length(&layout);
     int64_t item_bytes = (int64_t)(rp_dtype_size(dst->dtype) + rp_dtype_size(src->dtype));
     int threads;
@@ -65,15 +111,24 @@ static void assign_same_shape(rp_array *dst, const rp_array *src)
         threads = rp_parallel_for(rows, rp_parallel_min_items(row_bytes), copy_rows, &job);
     }
     rp_stats_record(RP_STATS_COPY, 0, rp_backend_for(false, threads));
+    return atomic_load(&job.met);
 }
 
-rp_status rp_array_assign(rp_array *dst, const rp_array *src)
+rp_status rp_array_assign_checked(rp_array *dst, const rp_array *src, int *warnings)
 {
     if (!(dst->flags & RP_ARRAY_WRITEABLE)) {
         return rp_error(RP_ERR_READONLY, "assignment destination is read-only");
     }
+    /* NumPy's assignment drops leading extent-1 axes of a source with more axes than dst. */
+    rp_array stripped = *src;
+    while (stripped.ndim > dst->ndim && stripped.shape[0] == 1) {
+        stripped.ndim--;
+        memmove(stripped.shape, stripped.shape + 1, (size_t)stripped.ndim * sizeof(int64_t));
+        memmove(stripped.strides, stripped.strides + 1, (size_t)stripped.ndim * sizeof(int64_t));
+    }
     rp_array *broadcast;
-    rp_status status = rp_array_broadcast_to(src, dst->ndim, dst->shape, &broadcast);
+    rp_status status = rp_array_broadcast_to(stripped.ndim < src->ndim ? &stripped : src,
+                                             dst->ndim, dst->shape, &broadcast);
     if (status != RP_OK) {
         return status;
     }
@@ -88,9 +143,15 @@ rp_status rp_array_assign(rp_array *dst, const rp_array *src)
         }
         broadcast = temporary;
     }
-    assign_same_shape(dst, broadcast);
+    *warnings |= assign_same_shape(dst, broadcast);
     rp_array_free(broadcast);
     return RP_OK;
+}
+
+rp_status rp_array_assign(rp_array *dst, const rp_array *src)
+{
+    int ignored = 0;
+    return rp_array_assign_checked(dst, src, &ignored);
 }
 
 rp_status rp_array_copy(const rp_array *a, rp_dtype dtype, rp_order order, rp_array **out)

@@ -2,7 +2,7 @@
  * threadpool.c — persistent pthread workers that execute one job at a time.
  *
  * Not OpenMP: libgomp's pool hangs a child process that computes after fork(). This pool is
- * dropped in a fork child (pthread_atfork, backed by a check of the creator's pid) and rebuilt
+ * freed in a fork child (pthread_atfork, backed by a check of the creator's pid) and rebuilt
  * there on first use; the parent's pool is untouched. Workers block every signal so signal
  * handlers (Python's included) always run on application threads, and they poll briefly after a
  * job before sleeping, so back-to-back operations do not pay a wake-up each.
@@ -208,13 +208,15 @@ static int ensure_workers(pool *p, int wanted)
 }
 
 /* Fork handlers: the child must not inherit a locked create_lock nor a pool whose threads do
- * not exist there. The parent's pool object is simply forgotten in the child (a small leak per
- * fork that computes); the parent keeps using it. */
+ * not exist there. The child frees its copy of the parent's pool object without destroying its
+ * mutexes and condition variables (another parent thread may have held them at the fork, and
+ * nothing in the child waits on them); glibc makes malloc usable before child handlers run. The
+ * parent keeps using its own pool. */
 static void before_fork(void) { pthread_mutex_lock(&create_lock); }
 static void after_fork_parent(void) { pthread_mutex_unlock(&create_lock); }
 static void after_fork_child(void)
 {
-    atomic_store(&the_pool, NULL);
+    free(atomic_exchange(&the_pool, NULL));
     pthread_mutex_unlock(&create_lock);
 }
 
@@ -250,7 +252,8 @@ static pool *get_pool(void)
     pthread_mutex_lock(&create_lock);
     p = atomic_load(&the_pool);
     if (p == NULL || p->owner != getpid()) {
-        /* A pool from another pid came through a fork that bypassed the handlers: forget it. */
+        /* A pool from another pid came through a fork that bypassed the handlers: forget it
+         * (not free: such a child may share the parent's memory, e.g. clone with CLONE_VM). */
         p = create_pool();
         atomic_store_explicit(&the_pool, p, memory_order_release);
     }

@@ -286,14 +286,15 @@ static PyObject *array_reshape(PyObject *self, PyObject *args, PyObject *kwargs)
     return wrap_result(self, status, result);
 }
 
-/* transpose(*axes) — axes as separate ints, one tuple, or none. */
+/* transpose(*axes) — axes as separate ints, one sequence, or none (also None): reversed. An
+ * explicit empty sequence, transpose(()), names no axes, which only fits a 0-d array. */
 static PyObject *array_transpose(PyObject *self, PyObject *args)
 {
     rp_array *a = array_of(self);
     PyObject *axes_obj = PyTuple_GET_SIZE(args) == 1 ? PyTuple_GET_ITEM(args, 0) : args;
     int axes[RP_MAXDIMS];
     const int *axes_ptr = NULL;
-    if (axes_obj != Py_None && !(PyTuple_Check(axes_obj) && PyTuple_GET_SIZE(axes_obj) == 0)) {
+    if (axes_obj != Py_None && PyTuple_GET_SIZE(args) > 0) {
         int64_t values[RP_MAXDIMS];
         int n = rp_shape_from_object(axes_obj, values);
         if (n < 0) {
@@ -346,7 +347,12 @@ static PyObject *array_astype(PyObject *self, PyObject *args, PyObject *kwargs)
         return Py_NewRef(self);
     }
     rp_array *result = NULL;
-    rp_status status = rp_copy_in_order(a, (rp_dtype)dtype, order, &result);
+    int warnings = 0;
+    rp_status status = rp_copy_in_order(a, (rp_dtype)dtype, order, &result, &warnings);
+    if (status == RP_OK && rp_warn_cast(warnings) != 0) {
+        rp_array_free(result);
+        return NULL;
+    }
     return wrap_result(self, status, result);
 }
 
@@ -361,7 +367,9 @@ static PyObject *array_copy(PyObject *self, PyObject *args, PyObject *kwargs)
         return NULL;
     }
     rp_array *result = NULL;
-    rp_status status = rp_copy_in_order(array_of(self), array_of(self)->dtype, order, &result);
+    int no_cast = 0;
+    rp_status status = rp_copy_in_order(array_of(self), array_of(self)->dtype, order, &result,
+                                        &no_cast);
     return wrap_result(self, status, result);
 }
 
@@ -370,7 +378,9 @@ static PyObject *array_copy_keep_order(PyObject *self, PyObject *args)
 {
     (void)args;
     rp_array *result = NULL;
-    rp_status status = rp_copy_in_order(array_of(self), array_of(self)->dtype, 'K', &result);
+    int no_cast = 0;
+    rp_status status = rp_copy_in_order(array_of(self), array_of(self)->dtype, 'K', &result,
+                                        &no_cast);
     return wrap_result(self, status, result);
 }
 
@@ -489,7 +499,8 @@ static PyObject *array_item_method(PyObject *self, PyObject *args)
         }
         status = rp_array_get_flat(a, 0, &value);
     } else if (nargs == 1 && a->ndim != 1) {
-        Py_ssize_t flat = PyNumber_AsSsize_t(PyTuple_GET_ITEM(args, 0), PyExc_IndexError);
+        /* NumPy: an index beyond int64 is an OverflowError here. */
+        Py_ssize_t flat = PyNumber_AsSsize_t(PyTuple_GET_ITEM(args, 0), PyExc_OverflowError);
         if (flat == -1 && PyErr_Occurred()) {
             return NULL;
         }
@@ -507,7 +518,8 @@ static PyObject *array_item_method(PyObject *self, PyObject *args)
         }
         rp_index items[RP_MAXDIMS];
         for (Py_ssize_t i = 0; i < nargs; i++) {
-            Py_ssize_t position = PyNumber_AsSsize_t(PyTuple_GET_ITEM(args, i), PyExc_IndexError);
+            Py_ssize_t position =
+                PyNumber_AsSsize_t(PyTuple_GET_ITEM(args, i), PyExc_OverflowError);
             if (position == -1 && PyErr_Occurred()) {
                 return NULL;
             }
@@ -586,16 +598,33 @@ static int parse_index_item(PyObject *obj, rp_index *item)
         return 0;
     }
     if (PyIndex_Check(obj) && !PyBool_Check(obj)) {
-        Py_ssize_t value = PyNumber_AsSsize_t(obj, PyExc_IndexError);
-        if (value == -1 && PyErr_Occurred()) {
+        PyObject *integer = PyNumber_Index(obj);
+        if (integer == NULL) {
             if (!PyErr_ExceptionMatches(PyExc_TypeError)) {
                 return -1;
             }
             PyErr_Clear(); /* an array with __index__, e.g. a NumPy integer array */
         } else {
-            item->kind = RP_INDEX_INTEGER;
-            item->integer = value;
-            return 0;
+            int overflow;
+            long long value = PyLong_AsLongLongAndOverflow(integer, &overflow);
+            /* Beyond int64, NumPy reads the int as an array index: one that fits uint64 then
+             * fails to convert (OverflowError), a larger one is not a valid index at all. */
+            bool fits_uint64 = false;
+            if (overflow > 0) {
+                PyLong_AsUnsignedLongLong(integer);
+                fits_uint64 = !PyErr_Occurred();
+                PyErr_Clear();
+            }
+            Py_DECREF(integer);
+            if (overflow == 0) {
+                item->kind = RP_INDEX_INTEGER;
+                item->integer = value;
+                return 0;
+            }
+            if (fits_uint64) {
+                PyErr_SetString(PyExc_OverflowError, "Python int too large to convert to C long");
+                return -1;
+            }
         }
     }
     PyErr_SetString(PyExc_IndexError,
@@ -636,15 +665,11 @@ static rp_array *index_view(PyObject *self, PyObject *key)
     return view;
 }
 
-static PyObject *array_subscript(PyObject *self, PyObject *key)
+/* True when `key` (which selected `view`) is made only of integers, or is `()` on a 0-d array:
+ * NumPy reads such an element as a scalar and writes it from a scalar only. */
+static bool selects_one_element(const rp_array *view, PyObject *key)
 {
-    rp_array *view = index_view(self, key);
-    if (view == NULL) {
-        return NULL;
-    }
-    /* An index made only of integers (or `()` on a 0-d array) selects one element: NumPy
-     * gives a scalar for it. */
-    int only_integers = view->ndim == 0;
+    bool only_integers = view->ndim == 0;
     if (PyTuple_Check(key)) {
         for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(key) && only_integers; i++) {
             only_integers = PyIndex_Check(PyTuple_GET_ITEM(key, i));
@@ -652,7 +677,16 @@ static PyObject *array_subscript(PyObject *self, PyObject *key)
     } else {
         only_integers = only_integers && PyIndex_Check(key);
     }
-    if (only_integers) {
+    return only_integers;
+}
+
+static PyObject *array_subscript(PyObject *self, PyObject *key)
+{
+    rp_array *view = index_view(self, key);
+    if (view == NULL) {
+        return NULL;
+    }
+    if (selects_one_element(view, key)) {
         rp_scalar value;
         rp_array_get_flat(view, 0, &value);
         rp_array_free(view);
@@ -675,7 +709,8 @@ static int array_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
     if (target == NULL) {
         return -1;
     }
-    int result = rp_assign_from_object(state_of(self), target, value);
+    int result = rp_assign_from_object(state_of(self), target, value,
+                                       selects_one_element(target, key));
     rp_array_free(target);
     return result;
 }

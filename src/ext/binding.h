@@ -57,6 +57,9 @@ PyObject *rp_wrap_view_of(rp_module_state *state, rp_array *array, PyObject *sou
 /* ----- errors (errors.c) */
 /* Sets the Python exception matching `status` with rp_last_error()'s message; returns NULL. */
 PyObject *rp_raise_status(rp_module_state *state, rp_status status);
+/* NumPy's RuntimeWarnings for the RP_CAST_* bits a cast reported ("invalid value encountered in
+ * cast", "overflow encountered in cast"); -1 when the warnings filter turned one into an error. */
+int rp_warn_cast(int warnings);
 
 
 /* ----- conversions (convert.c) */
@@ -73,17 +76,22 @@ rp_array *rp_array_from_object(rp_module_state *state, PyObject *obj, int dtype)
 rp_array *rp_array_convert(rp_module_state *state, PyObject *obj, int dtype, int *copied);
 /* Stores `value` into every element of target with NumPy's assignment rules: scalars and nested
  * sequences are converted into target's dtype with setitem checks (OverflowError for integers
- * out of range, ValueError for NaN into integers); arrays are broadcast and cast unsafely.
- * Returns -1 with an exception set. */
-int rp_assign_from_object(rp_module_state *state, rp_array *target, PyObject *value);
+ * out of range, ValueError for NaN into integers); arrays are broadcast (leading extent-1 axes
+ * dropped) and cast unsafely, with NumPy's cast warnings. A sequence deeper than target is a
+ * ValueError. With `one_element` (the key named a single element, a[i, j]), anything but a
+ * scalar or a 0-d array is a ValueError, as in NumPy. Returns -1 with an exception set. */
+int rp_assign_from_object(rp_module_state *state, rp_array *target, PyObject *value,
+                          bool one_element);
 /* NumPy's order argument as 'C', 'F', 'A' or 'K' in *order (None gives `fallback`); -1 with
  * ValueError for anything else. */
 int rp_order_from_object(PyObject *obj, char fallback, char *order);
 /* The concrete layout an order letter asks for given a: 'F' is F; 'A' and 'K' are F when a is
  * Fortran- but not C-contiguous; everything else is C. */
 rp_order rp_resolve_order(const rp_array *a, char order);
-/* A copy of a cast to dtype in NumPy's order letter ('K' keeps a's memory order). */
-rp_status rp_copy_in_order(const rp_array *a, rp_dtype dtype, char order, rp_array **out);
+/* A copy of a cast to dtype in NumPy's order letter ('K' keeps a's memory order); ORs the
+ * RP_CAST_* bits of what the cast met into *warnings. */
+rp_status rp_copy_in_order(const rp_array *a, rp_dtype dtype, char order, rp_array **out,
+                           int *warnings);
 /* A copy= argument: None -> -1, false -> 0, true -> 1; -2 with an exception set. */
 int rp_copy_from_object(PyObject *obj);
 /* obj.<name> into *value: 1 when found, 0 (and *value NULL) when obj has no such attribute,

@@ -772,13 +772,14 @@ static int fill_sequence(rp_module_state *state, rp_array *array, PyObject *obj,
         target.ndim = array->ndim - depth;
         memmove(target.shape, array->shape + depth, (size_t)target.ndim * sizeof(int64_t));
         memmove(target.strides, array->strides + depth, (size_t)target.ndim * sizeof(int64_t));
-        rp_status status = rp_array_assign(&target, block);
+        int warnings = 0;
+        rp_status status = rp_array_assign_checked(&target, block, &warnings);
         rp_array_free(block);
         if (status != RP_OK) {
             rp_raise_status(state, status);
             return -1;
         }
-        return 0;
+        return rp_warn_cast(warnings);
     }
     PyObject *seq = PySequence_Fast(obj, "expected a sequence");
     if (seq == NULL) {
@@ -873,14 +874,15 @@ rp_array *rp_array_convert(rp_module_state *state, PyObject *obj, int dtype, int
     }
     /* A cast copies, keeping the source's memory order as NumPy's astype does. */
     rp_array *cast = NULL;
-    rp_status status = rp_array_empty_like(array, (rp_dtype)dtype, &cast);
-    if (status == RP_OK) {
-        status = rp_array_assign(cast, array);
-    }
+    int warnings = 0;
+    rp_status status = rp_copy_in_order(array, (rp_dtype)dtype, 'K', &cast, &warnings);
     rp_array_free(array);
     if (status != RP_OK) {
-        rp_array_free(cast);
         rp_raise_status(state, status);
+        return NULL;
+    }
+    if (rp_warn_cast(warnings) != 0) {
+        rp_array_free(cast);
         return NULL;
     }
     *copied = 1;
@@ -893,7 +895,34 @@ rp_array *rp_array_from_object(rp_module_state *state, PyObject *obj, int dtype)
     return rp_array_convert(state, obj, dtype, &copied);
 }
 
-int rp_assign_from_object(rp_module_state *state, rp_array *target, PyObject *value)
+/* a[i, j] = value where value is a sequence or an array with axes (a 0-d array is cast as an
+ * array): NumPy stores one element the way its dtype's scalar conversion reads the value. A bool
+ * takes the value's truth (bool([0]) is True, a size-1 array its element's truth, other arrays
+ * are ambiguous: ValueError); integers and floats refuse it, with a TypeError for a sequence into
+ * an integer (int() of a list) and a ValueError otherwise. */
+static int assign_sequence_to_element(rp_array *target, PyObject *value, bool is_sequence)
+{
+    if (target->dtype == RP_BOOL) {
+        int truth = PyObject_IsTrue(value);
+        if (truth < 0) {
+            return -1;
+        }
+        rp_scalar converted = {.dtype = RP_BOOL, .value.b = truth};
+        rp_array_fill(target, &converted); /* target is writeable: checked by the caller */
+        return 0;
+    }
+    if (is_sequence && rp_dtype_is_integer(target->dtype)) {
+        PyErr_Format(PyExc_TypeError,
+                     "int() argument must be a string, a bytes-like object or a real number, "
+                     "not '%s'", Py_TYPE(value)->tp_name);
+        return -1;
+    }
+    PyErr_SetString(PyExc_ValueError, "setting an array element with a sequence.");
+    return -1;
+}
+
+int rp_assign_from_object(rp_module_state *state, rp_array *target, PyObject *value,
+                          bool one_element)
 {
     if (!(target->flags & RP_ARRAY_WRITEABLE)) {
         PyErr_SetString(PyExc_ValueError, "assignment destination is read-only");
@@ -904,6 +933,10 @@ int rp_assign_from_object(rp_module_state *state, rp_array *target, PyObject *va
         return -1;
     }
     rp_status status;
+    int warnings = 0;
+    if (kind == OBJECT_SEQUENCE && one_element) {
+        return assign_sequence_to_element(target, value, true);
+    }
     if (kind == OBJECT_SCALAR) {
         rp_scalar converted;
         if (rp_scalar_from_object_as(value, target->dtype, &converted) != 0) {
@@ -918,14 +951,26 @@ int rp_assign_from_object(rp_module_state *state, rp_array *target, PyObject *va
         if (source == NULL) {
             return -1;
         }
-        status = rp_array_assign(target, source);
+        if (one_element && source->ndim > 0) {
+            rp_array_free(source);
+            return assign_sequence_to_element(target, value, false);
+        }
+        if (kind == OBJECT_SEQUENCE && source->ndim > target->ndim) {
+            PyErr_Format(PyExc_ValueError,
+                         "setting an array element with a sequence. The requested array would "
+                         "exceed the maximum number of dimension of %d.",
+                         target->ndim);
+            rp_array_free(source);
+            return -1;
+        }
+        status = rp_array_assign_checked(target, source, &warnings);
         rp_array_free(source);
     }
     if (status != RP_OK) {
         rp_raise_status(state, status);
         return -1;
     }
-    return 0;
+    return rp_warn_cast(warnings);
 }
 
 /* ===================================================================== order and copy flags */
@@ -955,15 +1000,16 @@ rp_order rp_resolve_order(const rp_array *a, char order)
     return RP_ORDER_C;
 }
 
-rp_status rp_copy_in_order(const rp_array *a, rp_dtype dtype, char order, rp_array **out)
+rp_status rp_copy_in_order(const rp_array *a, rp_dtype dtype, char order, rp_array **out,
+                           int *warnings)
 {
-    if (order != 'K') {
-        return rp_array_copy(a, dtype, rp_resolve_order(a, order), out);
-    }
     rp_array *copy;
-    rp_status status = rp_array_empty_like(a, dtype, &copy);
+    rp_status status = order == 'K'
+                           ? rp_array_empty_like(a, dtype, &copy)
+                           : rp_array_empty(dtype, a->ndim, a->shape, rp_resolve_order(a, order),
+                                            &copy);
     if (status == RP_OK) {
-        status = rp_array_assign(copy, a);
+        status = rp_array_assign_checked(copy, a, warnings);
         if (status != RP_OK) {
             rp_array_free(copy);
         } else {

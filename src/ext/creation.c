@@ -52,7 +52,10 @@ static PyObject *create_empty(PyObject *module, PyObject *args, PyObject *kwargs
 }
 
 /* full(shape, fill_value, dtype=None, order='C'); dtype None takes the fill value's dtype. The
- * fill value may be an array that broadcasts to the shape. */
+ * fill value may be an array that broadcasts to the shape. As NumPy's full, which is
+ * copyto(empty, fill_value, casting='unsafe'), the fill value becomes an array of its own dtype
+ * that is cast with NumPy's cast warnings (NaN into int32 warns and stores the minimum); only a
+ * Python int is first checked against dtype (NEP 50: OverflowError when it does not fit). */
 static PyObject *create_full(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     static char *keywords[] = {"shape", "fill_value", "dtype", "order", NULL};
@@ -70,12 +73,13 @@ static PyObject *create_full(PyObject *module, PyObject *args, PyObject *kwargs)
         return NULL;
     }
     rp_array *fill = NULL;
-    if (dtype == RP_NTYPES) {
+    bool python_int = PyLong_Check(fill_obj) && !PyBool_Check(fill_obj);
+    if (dtype == RP_NTYPES || !python_int) {
         fill = rp_array_from_object(state, fill_obj, RP_NTYPES);
         if (fill == NULL) {
             return NULL;
         }
-        dtype = fill->dtype;
+        dtype = dtype == RP_NTYPES ? (int)fill->dtype : dtype;
     }
     rp_array *array = NULL;
     rp_status status = rp_array_empty((rp_dtype)dtype, ndim, shape, layout, &array);
@@ -84,13 +88,16 @@ static PyObject *create_full(PyObject *module, PyObject *args, PyObject *kwargs)
         failed = 1;
         rp_raise_status(state, status);
     } else if (fill != NULL) {
-        status = rp_array_assign(array, fill);
+        int warnings = 0;
+        status = rp_array_assign_checked(array, fill, &warnings);
         failed = status != RP_OK;
         if (failed) {
             rp_raise_status(state, status);
+        } else {
+            failed = rp_warn_cast(warnings) != 0;
         }
     } else {
-        failed = rp_assign_from_object(state, array, fill_obj) != 0;
+        failed = rp_assign_from_object(state, array, fill_obj, false) != 0;
     }
     rp_array_free(fill);
     if (failed) {
@@ -179,7 +186,8 @@ static PyObject *convert_with_copy(PyObject *module, PyObject *obj, PyObject *dt
     }
     if (!layout_ok || (copy == 1 && !copied)) {
         rp_array *relaid;
-        rp_status status = rp_copy_in_order(array, array->dtype, order, &relaid);
+        int no_cast = 0;
+        rp_status status = rp_copy_in_order(array, array->dtype, order, &relaid, &no_cast);
         rp_array_free(array);
         if (status != RP_OK) {
             return rp_raise_status(state, status);

@@ -1,5 +1,5 @@
 /*
- * errors.c — rp_status to Python exception, one table for the whole binding.
+ * errors.c — rp_status to Python exception, one table for the whole binding; cast warnings.
  */
 #include "binding.h"
 
@@ -23,4 +23,17 @@ PyObject *rp_raise_status(rp_module_state *state, rp_status status)
     const char *message = rp_last_error();
     PyErr_SetString(type, message[0] ? message : rp_status_name(status));
     return NULL;
+}
+
+int rp_warn_cast(int warnings)
+{
+    if ((warnings & RP_CAST_OVERFLOW) &&
+        PyErr_WarnEx(PyExc_RuntimeWarning, "overflow encountered in cast", 1) != 0) {
+        return -1;
+    }
+    if ((warnings & RP_CAST_INVALID) &&
+        PyErr_WarnEx(PyExc_RuntimeWarning, "invalid value encountered in cast", 1) != 0) {
+        return -1;
+    }
+    return 0;
 }

@@ -2,9 +2,12 @@
  * cast.c — conversion loops between every pair of dtypes.
  *
  * Follows NumPy's unsafe casting: float -> int truncates toward zero, and a NaN or out-of-range
- * float becomes the integer minimum (what x86 produces and NumPy reports), computed here without
- * undefined behaviour. Anything -> bool is "!= 0" (so NaN is True).
+ * float becomes the integer minimum (what x86 produces), computed here without undefined
+ * behaviour and with the floating-point "invalid" flag raised explicitly, as x86's conversion
+ * does, so callers can warn as NumPy does on every target. float64 -> float32 overflow raises the
+ * "overflow" flag by itself. Anything -> bool is "!= 0" (so NaN is True).
  */
+#include <fenv.h>
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
@@ -15,6 +18,7 @@ static inline int64_t float_to_int64(double v)
 {
     /* 2^63 is exactly representable; anything at or past it (or NaN) has no int64 value. */
     if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0)) {
+        feraiseexcept(FE_INVALID);
         return INT64_MIN;
     }
     return (int64_t)v;
@@ -23,6 +27,7 @@ static inline int64_t float_to_int64(double v)
 static inline int32_t float_to_int32(double v)
 {
     if (!(v > -2147483649.0 && v < 2147483648.0)) {
+        feraiseexcept(FE_INVALID);
         return INT32_MIN;
     }
     return (int32_t)v;

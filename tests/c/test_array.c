@@ -1,10 +1,21 @@
 /*
- * test_array.c — C unit tests of array creation, views and copies, with no Python involved.
+ * test_array.c — C unit tests of array creation, views and copies, with no Python involved:
+ * also 0-d arrays from a NULL shape, empty arrays reshaped to huge extents, assignment dropping
+ * leading extent-1 axes, and the warnings of casts with no result (from any pool thread, and for
+ * concurrent callers each its own).
  */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/parallel.h"
+#include "fp_flags.h"
 #include "raptors/raptors.h"
+#include "raptors/runtime.h"
 
 #include "check.h"
 
@@ -97,12 +108,156 @@ static void test_assign_overlap(void)
     rp_array_free(a);
 }
 
+static void test_zero_d_and_empty_reshape(void)
+{
+    rp_array *scalar = NULL, *empty = NULL, *reshaped = NULL;
+    CHECK(rp_array_empty(RP_FLOAT64, 0, NULL, RP_ORDER_C, &scalar) == RP_OK);
+    CHECK(scalar != NULL && scalar->ndim == 0 && rp_array_size(scalar) == 1);
+    rp_array_free(scalar);
+
+    int64_t zero = 0, huge[2] = {(int64_t)1 << 62, -1}, huge_last[2] = {-1, (int64_t)1 << 62};
+    CHECK(rp_array_empty(RP_FLOAT64, 1, &zero, RP_ORDER_C, &empty) == RP_OK);
+    /* 2**62 float64 elements would not fit in memory: NumPy's "array is too big". */
+    CHECK(rp_array_reshape(empty, 2, huge, RP_ORDER_C, &reshaped) == RP_ERR_OVERFLOW);
+    rp_array_free(empty);
+    CHECK(rp_array_empty(RP_BOOL, 1, &zero, RP_ORDER_C, &empty) == RP_OK);
+    CHECK(rp_array_reshape(empty, 2, huge, RP_ORDER_C, &reshaped) == RP_OK);
+    CHECK(reshaped->shape[0] == (int64_t)1 << 62 && reshaped->shape[1] == 0);
+    CHECK(reshaped->strides[0] == 1 && reshaped->strides[1] == 1); /* as NumPy's */
+    rp_array_free(reshaped);
+    CHECK(rp_array_reshape(empty, 2, huge_last, RP_ORDER_C, &reshaped) == RP_OK);
+    CHECK(reshaped->strides[0] == (int64_t)1 << 62 && reshaped->strides[1] == 1);
+    rp_array_free(reshaped);
+    rp_array_free(empty);
+}
+
+static void test_assign_drops_leading_unit_axes(void)
+{
+    int64_t row[3] = {1, 1, 3}, two_rows[2] = {2, 3}, three = 3;
+    rp_scalar one = {.dtype = RP_FLOAT64, .value.f64 = 1.0};
+    rp_array *dst = NULL, *src = NULL, *wide = NULL;
+    CHECK(rp_array_full(RP_FLOAT64, 1, &three, &(rp_scalar){.dtype = RP_BOOL}, &dst) == RP_OK);
+    CHECK(rp_array_full(RP_FLOAT64, 3, row, &one, &src) == RP_OK);
+    CHECK(rp_array_full(RP_FLOAT64, 2, two_rows, &one, &wide) == RP_OK);
+    CHECK(rp_array_assign(dst, src) == RP_OK);
+    CHECK(((double *)dst->data)[2] == 1.0);
+    CHECK(rp_array_assign(dst, wide) == RP_ERR_VALUE); /* (2, 3) has no leading 1 to drop */
+    rp_array_free(dst);
+    rp_array_free(src);
+    rp_array_free(wide);
+}
+
+/* Casts `values` (float64) to `to`; returns the RP_CAST_* bits and the result in *out. */
+static int cast_warnings(const double *values, int64_t n, rp_dtype to, rp_array **out)
+{
+    rp_array *src = NULL;
+    *out = NULL;
+    CHECK(rp_array_empty(RP_FLOAT64, 1, &n, RP_ORDER_C, &src) == RP_OK);
+    memcpy(src->data, values, (size_t)n * sizeof *values);
+    int warnings = 0;
+    CHECK(rp_array_empty(to, 1, &n, RP_ORDER_C, out) == RP_OK);
+    CHECK(rp_array_assign_checked(*out, src, &warnings) == RP_OK);
+    rp_array_free(src);
+    return warnings;
+}
+
+static void test_cast_warnings(void)
+{
+    rp_array *out = NULL;
+    const double fine[3] = {1.5, -2.5, 1e300};
+    CHECK(cast_warnings(fine, 2, RP_INT64, &out) == 0);
+    rp_array_free(out);
+    CHECK(cast_warnings(fine, 3, RP_BOOL, &out) == 0);
+    rp_array_free(out);
+
+    bool flags = fp_flag_checks_apply("the cast warning checks");
+    const double no_integer[4] = {NAN, 1.5, 1e300, -INFINITY};
+    int warnings = cast_warnings(no_integer, 4, RP_INT64, &out);
+    const int64_t *ints = (const int64_t *)out->data;
+    CHECK(ints[0] == INT64_MIN && ints[1] == 1 && ints[2] == INT64_MIN && ints[3] == INT64_MIN);
+    CHECK(!flags || warnings == RP_CAST_INVALID);
+    rp_array_free(out);
+    warnings = cast_warnings(no_integer, 2, RP_INT32, &out);
+    CHECK(((const int32_t *)out->data)[0] == INT32_MIN);
+    CHECK(!flags || warnings == RP_CAST_INVALID);
+    rp_array_free(out);
+    const double too_big[2] = {1e300, 1.0};
+    warnings = cast_warnings(too_big, 2, RP_FLOAT32, &out);
+    CHECK(isinf(((const float *)out->data)[0]));
+    CHECK(!flags || warnings == RP_CAST_OVERFLOW);
+    rp_array_free(out);
+
+    /* A cast split across the pool: the one NaN, in a task a worker runs, is still reported. */
+    enum { LONG = 1 << 22 };
+    double *values = calloc(LONG, sizeof *values);
+    CHECK(values != NULL && rp_set_num_threads(2) == RP_OK);
+    for (int64_t position = 0; values != NULL && position < LONG; position += LONG / 8) {
+        values[position] = NAN;
+        uint64_t jobs = rp_parallel_jobs_run();
+        warnings = cast_warnings(values, LONG, RP_INT32, &out);
+        CHECK(rp_parallel_jobs_run() > jobs);
+        CHECK(!flags || warnings == RP_CAST_INVALID);
+        CHECK(((const int32_t *)out->data)[position] == INT32_MIN);
+        rp_array_free(out);
+        values[position] = 0.0;
+    }
+    free(values);
+}
+
+/* Callers casting at once, with the pool on: each gets the warnings of its own data only (the
+ * flags are per thread and per task, never shared between jobs). */
+enum { CALLERS = 6, CALLER_ROUNDS = 20, CALLER_LENGTH = 1 << 18 };
+static atomic_int crossed_warnings;
+
+static void *cast_in_a_loop(void *argument)
+{
+    bool spoiled = (uintptr_t)argument % 2 == 1;
+    double *values = calloc(CALLER_LENGTH, sizeof *values);
+    if (values == NULL) {
+        atomic_fetch_add(&crossed_warnings, 1);
+        return NULL;
+    }
+    if (spoiled) {
+        values[CALLER_LENGTH / 3] = NAN;
+    }
+    for (int round = 0; round < CALLER_ROUNDS; round++) {
+        rp_array *out = NULL;
+        int warnings = cast_warnings(values, CALLER_LENGTH, RP_INT64, &out);
+        if (warnings != (spoiled ? RP_CAST_INVALID : 0)) {
+            atomic_fetch_add(&crossed_warnings, 1);
+        }
+        rp_array_free(out);
+    }
+    free(values);
+    return NULL;
+}
+
+static void test_concurrent_cast_warnings(void)
+{
+    if (!fp_flag_checks_apply("the concurrent cast warning checks")) {
+        return;
+    }
+    CHECK(rp_set_num_threads(2) == RP_OK);
+    pthread_t callers[CALLERS];
+    for (int i = 0; i < CALLERS; i++) {
+        CHECK(pthread_create(&callers[i], NULL, cast_in_a_loop, (void *)(uintptr_t)i) == 0);
+    }
+    for (int i = 0; i < CALLERS; i++) {
+        pthread_join(callers[i], NULL);
+    }
+    CHECK(atomic_load(&crossed_warnings) == 0);
+}
+
 int main(void)
 {
     test_create_and_transpose();
     test_slicing_and_reshape();
     test_errors();
     test_assign_overlap();
+    test_zero_d_and_empty_reshape();
+    test_assign_drops_leading_unit_axes();
+    test_cast_warnings();
+    test_concurrent_cast_warnings();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

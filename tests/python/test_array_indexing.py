@@ -2,6 +2,8 @@
 memory; assignment broadcasts and casts with NumPy's checks; bad indices and read-only
 destinations raise and leave the data intact."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -59,14 +61,19 @@ def test_setitem_array_like_broadcasts_like_numpy(views, data):
     value = source.tolist() if as_list else source
     expected = x.copy()
     try:
-        with np.errstate(all="ignore"):
+        with warnings.catch_warnings(record=True) as numpy_warnings:
+            warnings.simplefilter("always")
             expected[index] = value
     except (ValueError, OverflowError) as error:  # NaN or big ints stored through a list
         with pytest.raises(type(error)):
             r[index] = value
         return
-    r[index] = value
+    with warnings.catch_warnings(record=True) as raptors_warnings:
+        warnings.simplefilter("always")
+        r[index] = value
     np.testing.assert_array_equal(x, expected)
+    # The same cast warnings ("invalid value encountered in cast" for NaN into integers).
+    assert {str(w.message) for w in raptors_warnings} == {str(w.message) for w in numpy_warnings}
 
 
 def test_setitem_from_raptors_arrays_and_overlapping_views():

@@ -4,6 +4,7 @@ of the original Raptors API."""
 
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -105,9 +106,14 @@ def test_transpose_errors():
 @given(strided_views(), dtype_names, orders)
 def test_astype_matches_numpy(views, dtype, order):
     x, r = views
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings(record=True) as numpy_warnings:
+        warnings.simplefilter("always")
         expected = x.astype(dtype, order=order)
-    got = r.astype(dtype, order=order)
+    with warnings.catch_warnings(record=True) as raptors_warnings:
+        warnings.simplefilter("always")
+        got = r.astype(dtype, order=order)
+    # The same cast warnings: "invalid value" (NaN, inf, out of range into integers), "overflow".
+    assert {str(w.message) for w in raptors_warnings} == {str(w.message) for w in numpy_warnings}
     assert_matches(got, expected)
     assert layout(got) == layout(expected)
     assert not shares(got, x)

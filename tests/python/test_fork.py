@@ -1,5 +1,7 @@
 """Fork safety: after the thread pool and the buffer cache have been used, a forked child (by
-os.fork or multiprocessing's fork start method) computes correctly, and so does the parent."""
+os.fork or multiprocessing's fork start method) computes correctly (copies, casts, and arithmetic
+and reductions where raptors has them, all split across the child's own pool), and so does the
+parent."""
 
 import multiprocessing
 import os
@@ -14,12 +16,22 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
 
 
 def parallel_work(seed):
-    """A large copy (split across the pool) and a cached temporary, checked against NumPy."""
+    """A large copy (split across the pool) and a cached temporary, checked against NumPy; and
+    arithmetic and reductions, split across the pool too, where raptors has them."""
     x = np.arange(1024 * 1024, dtype=np.float64).reshape(1024, 1024) + seed
     a = rp.asarray(x)
-    first = np.array_equal(np.asarray(a.copy()), x)
-    second = np.array_equal(np.asarray(rp.asarray(x.T).copy()), x.T)  # reuses the freed block
-    return first and second
+    ok = np.array_equal(np.asarray(a.copy()), x)
+    ok = ok and np.array_equal(np.asarray(rp.asarray(x.T).copy()), x.T)  # reuses the freed block
+    ok = ok and np.array_equal(np.asarray(a.astype("int64")), x.astype("int64"))
+    if hasattr(rp, "add"):
+        ok = ok and np.array_equal(np.asarray(a * 2 - a.T), x * 2 - x.T)
+        ok = ok and np.array_equal(np.asarray(rp.maximum(a, a[::-1])), np.maximum(x, x[::-1]))
+    if hasattr(rp.ndarray, "sum"):
+        ok = ok and np.array_equal(np.asarray(a.sum(axis=0)), x.sum(axis=0))
+        ok = ok and float(a.sum()) == float(x.sum())  # integer-valued: exact in any order
+        ok = ok and np.array_equal(np.asarray(a.T.max(axis=1)), x.T.max(axis=1))
+        ok = ok and float(a.mean()) == float(x.mean())
+    return ok
 
 
 def warm_up_pool():
