@@ -67,8 +67,9 @@ def magnitude_tolerance(statement, a):
     scale = np.float64(np.max(np.abs(finite))) if finite.size else np.float64(0.0)
     eps = np.finfo(np.float32 if values.dtype == np.float32 else np.float64).eps
     with np.errstate(over="ignore"):
+        variance = 1e4 * eps * scale ** 2  # inf where the squares themselves overflow
         bounds = {"sum": 64 * eps * values.size * scale, "mean": 64 * eps * scale,
-                  "var": 1e4 * eps * scale ** 2, "std": np.sqrt(1e4 * eps) * scale}
+                  "var": variance, "std": np.sqrt(variance)}
     return float(bounds[reduction])
 
 
