@@ -15,15 +15,8 @@
 #include "core/alloc.h"
 #include "raptors/raptors.h"
 
-static atomic_int failures;
+#include "check.h"
 
-#define CHECK(cond)                                                                            \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);          \
-            atomic_fetch_add(&failures, 1);                                                    \
-        }                                                                                      \
-    } while (0)
 
 #define MIB ((size_t)1 << 20)
 
@@ -273,10 +266,5 @@ int main(void)
     test_huge_alignment_and_buffers();
     test_threads();
     test_fork();
-    if (atomic_load(&failures) != 0) {
-        fprintf(stderr, "%d check(s) failed\n", atomic_load(&failures));
-        return 1;
-    }
-    printf("all allocator tests passed\n");
-    return 0;
+    return check_report("test_alloc");
 }

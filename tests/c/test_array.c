@@ -258,10 +258,5 @@ int main(void)
     test_assign_drops_leading_unit_axes();
     test_cast_warnings();
     test_concurrent_cast_warnings();
-    if (failures) {
-        fprintf(stderr, "%d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_array: all checks passed\n");
-    return 0;
+    return check_report("test_array");
 }

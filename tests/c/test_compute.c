@@ -219,10 +219,5 @@ int main(void)
     test_pairwise_accuracy();
     test_reduction_errors();
     CHECK(rp_buffer_live_count() == 0);
-    if (failures) {
-        fprintf(stderr, "%d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("all compute checks passed\n");
-    return 0;
+    return check_report("test_compute");
 }

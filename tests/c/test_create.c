@@ -187,10 +187,5 @@ int main(void)
     test_empty_like_and_ravel();
     test_buffer_counters();
     CHECK(rp_buffer_live_count() == 0);
-    if (failures) {
-        fprintf(stderr, "%d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_create: all checks passed\n");
-    return 0;
+    return check_report("test_create");
 }

@@ -16,15 +16,8 @@
 #include "core/parallel.h"
 #include "raptors/raptors.h"
 
-static atomic_int failures;
+#include "check.h"
 
-#define CHECK(cond)                                                                            \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);          \
-            atomic_fetch_add(&failures, 1);                                                    \
-        }                                                                                      \
-    } while (0)
 
 /* ----- coverage: each item visited once, workers in range */
 
@@ -433,10 +426,5 @@ int main(void)
     test_concurrent_callers();
     test_fork();
     test_counters();
-    if (atomic_load(&failures) != 0) {
-        fprintf(stderr, "%d check(s) failed\n", atomic_load(&failures));
-        return 1;
-    }
-    printf("all thread pool tests passed\n");
-    return 0;
+    return check_report("test_threadpool");
 }
