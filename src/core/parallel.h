@@ -20,7 +20,11 @@ typedef void (*rp_range_fn)(int64_t begin, int64_t end, int worker, void *contex
  * from several threads at once and from inside fn (the inner call runs inline). `worker`
  * stays below the rp_parallel_threads() value current at the call; a driver that sized
  * per-worker state from an earlier rp_parallel_threads() must use rp_parallel_for_upto with
- * that value, since another thread may change the thread count in between. */
+ * that value, since another thread may change the thread count in between.
+ * Placement: split across T threads, worker t starts on the t-th of T equal contiguous parts of
+ * [0, n_items) (give or take a task's rounding) and moves on to the others' parts only when its
+ * own is done, so an operation repeated on the same data finds each part in the cache of the
+ * thread that touched it last. */
 int rp_parallel_for(int64_t n_items, int64_t min_items, rp_range_fn fn, void *context);
 
 /* Same, using at most `max_workers` threads, so `worker` < max_workers (max_workers >= 1). */

@@ -69,6 +69,17 @@ typedef struct worker_scratch {
 
 /* ===================================================================== row reduction */
 
+/* memcpy of one accumulator: sizes the compiler can see, because a library call per output
+ * costs as much as summing a short row. */
+static inline void copy_item(char *dest, const char *src, int64_t itemsize)
+{
+    switch (itemsize) {
+    case 8: memcpy(dest, src, 8); break;
+    case 4: memcpy(dest, src, 4); break;
+    default: memcpy(dest, src, (size_t)itemsize); break;
+    }
+}
+
 /* Reduces n elements at `row` into *result (acc dtype), casting in chunks when needed. */
 static void reduce_row(const reduce_plan *plan, const char *row, int64_t stride, int64_t n,
                        char *result, worker_scratch *scratch, int *flags)
@@ -132,7 +143,7 @@ static void reduce_items(int64_t begin, int64_t end, int worker, void *context)
         }
         char *dest = plan->pieces_per_output == 1 ? plan->out_data + kept.offset[1]
                                                   : plan->partials + item * plan->acc_itemsize;
-        memcpy(dest, acc, (size_t)plan->acc_itemsize);
+        copy_item(dest, acc, plan->acc_itemsize);
     }
     if (plan->reducer->watch_fp) {
         flags |= rp_fp_collect();

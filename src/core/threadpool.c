@@ -9,32 +9,47 @@
  *
  * Protocol. The caller, holding `submit`, publishes a job under `lock` and bumps `generation`.
  * A worker that sees a new generation joins under `lock` when it is one of the job's designated
- * workers and the job is still open, takes tasks through an atomic counter until none are left,
- * then leaves under `lock`. When the caller has run out of tasks it closes the job (later
- * wake-ups join nothing) and waits for every joined worker to leave; only then may the job,
- * which lives on the caller's stack, go away. A caller that finds the pool busy runs its job
+ * workers and the job is still open, takes tasks until none are left (first from its own share,
+ * a fixed contiguous range, then from the others' shares), then leaves under `lock`. When the
+ * caller has run out of tasks it closes the job (later wake-ups join nothing) and waits for
+ * every joined worker to leave; only then may the job, which lives on the caller's stack, go
+ * away (the shares live in the pool, owned by the holder of `submit`). A caller that finds the pool busy runs its job
  * inline, so concurrent callers never wait for each other.
  */
 #include "threadpool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "raptors/runtime.h"
 
 /* Tasks per thread: enough for dynamic balancing when one thread is descheduled, few enough
  * that each task is still a long streaming run. */
 enum { TASKS_PER_THREAD = 8 };
 /* How long an idle worker, or a caller waiting for workers, polls before sleeping. */
 static const int64_t SPIN_NANOSECONDS = 200 * 1000;
+/* How long polling goes on before it starts yielding the CPU between polls. */
+static const int64_t YIELD_AFTER_NANOSECONDS = 20 * 1000;
+
+/* One thread's share of a job's tasks: [next, end) are still unclaimed. Padded to a cache line
+ * so that claims by different threads never contend for one line. */
+typedef struct share {
+    _Alignas(64) atomic_llong next;
+    int64_t end;
+} share;
 
 typedef struct job {
     rp_range_fn fn;
     void *context;
-    int64_t n_items, chunk, n_tasks;
-    atomic_llong next_task;
+    int64_t n_items, chunk;
+    int threads;                  /* shares in use: the caller's (0) and its workers' */
+    share *shares;                /* the pool's, one per thread */
     atomic_int joined;            /* workers inside the job; changed under pool.lock */
 } job;
 
@@ -48,12 +63,14 @@ typedef struct pool {
     job *current;                 /* the open job, or NULL */
     int current_workers;          /* workers 1..current_workers may join `current` */
     int n_workers;                /* threads started, ids 1..n_workers; changed under submit */
+    share shares[RP_MAX_THREADS]; /* the current job's, used under submit */
 } pool;
 
 typedef struct worker_start {
     pool *pool;
     int id;
     unsigned long generation;     /* the generation at creation: jobs after it are new */
+    int creator_cpu;              /* where the creating thread ran, or -1 if unknown */
 } worker_start;
 
 static _Atomic(pool *) the_pool;
@@ -78,21 +95,34 @@ static inline void cpu_relax(void)
 #endif
 }
 
+/* Called now and then by a polling loop (`*started` is 0 at its first call): true once the loop
+ * has polled for SPIN_NANOSECONDS. Past YIELD_AFTER_NANOSECONDS it also yields the CPU, because
+ * a long wait often means the thread it waits for shares this CPU (the scheduler places a new
+ * worker beside its creator for tens of milliseconds), and polling would then hold that thread
+ * off for a whole time slice. Short waits never yield: a yield costs about a microsecond. */
+static bool spin_expired(int64_t *started)
+{
+    int64_t now = now_ns();
+    if (*started == 0) {
+        *started = now;
+        return false;
+    }
+    if (now - *started > YIELD_AFTER_NANOSECONDS) {
+        sched_yield();
+    }
+    return now - *started > SPIN_NANOSECONDS;
+}
+
 /* Polls until *value differs from `seen` or the spin time is over; true if it changed. */
 static bool spin_until_changed(atomic_ulong *value, unsigned long seen)
 {
-    int64_t deadline = 0;
+    int64_t started = 0;
     for (unsigned i = 0;; i++) {
         if (atomic_load_explicit(value, memory_order_acquire) != seen) {
             return true;
         }
-        if ((i & 63) == 0) {
-            int64_t now = now_ns();
-            if (deadline == 0) {
-                deadline = now + SPIN_NANOSECONDS;
-            } else if (now > deadline) {
-                return false;
-            }
+        if ((i & 63) == 0 && spin_expired(&started)) {
+            return false;
         }
         cpu_relax();
     }
@@ -101,33 +131,35 @@ static bool spin_until_changed(atomic_ulong *value, unsigned long seen)
 /* Polls until *count is zero or the spin time is over; true if it reached zero. */
 static bool spin_until_zero(atomic_int *count)
 {
-    int64_t deadline = 0;
+    int64_t started = 0;
     for (unsigned i = 0;; i++) {
         if (atomic_load_explicit(count, memory_order_acquire) == 0) {
             return true;
         }
-        if ((i & 63) == 0) {
-            int64_t now = now_ns();
-            if (deadline == 0) {
-                deadline = now + SPIN_NANOSECONDS;
-            } else if (now > deadline) {
-                return false;
-            }
+        if ((i & 63) == 0 && spin_expired(&started)) {
+            return false;
         }
         cpu_relax();
     }
 }
 
+/* Runs the tasks of thread `worker`'s own share, then helps with the others' in turn. Shares
+ * are the same contiguous ranges on every call of the same size, so a thread that repeats an
+ * operation finds its part of the data still in its own cache; taking from the others' shares
+ * keeps a descheduled or late thread from holding up the job. */
 static void run_tasks(job *j, int worker)
 {
-    for (;;) {
-        int64_t task = atomic_fetch_add_explicit(&j->next_task, 1, memory_order_relaxed);
-        if (task >= j->n_tasks) {
-            return;
+    for (int k = 0; k < j->threads; k++) {
+        share *own = &j->shares[(worker + k) % j->threads];
+        for (;;) {
+            int64_t task = atomic_fetch_add_explicit(&own->next, 1, memory_order_relaxed);
+            if (task >= own->end) {
+                break;
+            }
+            int64_t begin = task * j->chunk;
+            int64_t end = j->n_items - begin < j->chunk ? j->n_items : begin + j->chunk;
+            j->fn(begin, end, worker, j->context);
         }
-        int64_t begin = task * j->chunk;
-        int64_t end = j->n_items - begin < j->chunk ? j->n_items : begin + j->chunk;
-        j->fn(begin, end, worker, j->context);
     }
 }
 
@@ -143,6 +175,25 @@ static void wait_for_new_generation(pool *p, unsigned long seen)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* Moves the calling thread off `cpu` once, leaving its affinity as it was. A new worker often
+ * starts on its creator's CPU, and the scheduler is slow to separate two threads that both keep
+ * running (each stays "cache hot"): for tens of milliseconds they would share one CPU while the
+ * others idle. Narrowing the mask for a moment moves the worker now; restoring it afterwards
+ * lets the scheduler place it freely from then on. */
+static void leave_cpu(int cpu)
+{
+    cpu_set_t allowed;
+    if (cpu < 0 || sched_getaffinity(0, sizeof allowed, &allowed) != 0 ||
+        !CPU_ISSET(cpu, &allowed) || CPU_COUNT(&allowed) < 2 || sched_getcpu() != cpu) {
+        return;
+    }
+    cpu_set_t others = allowed;
+    CPU_CLR(cpu, &others);
+    if (sched_setaffinity(0, sizeof others, &others) == 0) {
+        sched_setaffinity(0, sizeof allowed, &allowed);
+    }
+}
+
 static void *worker_main(void *argument)
 {
     worker_start start = *(worker_start *)argument;
@@ -150,6 +201,7 @@ static void *worker_main(void *argument)
     pool *p = start.pool;
     unsigned long seen = start.generation;
     pthread_setname_np(pthread_self(), "raptors-worker");
+    leave_cpu(start.creator_cpu);
     in_job = true; /* anything a task calls runs inline: workers never wait on the pool */
     for (;;) {
         wait_for_new_generation(p, seen);
@@ -195,6 +247,7 @@ static int ensure_workers(pool *p, int wanted)
         start->pool = p;
         start->id = p->n_workers + 1;
         start->generation = atomic_load(&p->generation);
+        start->creator_cpu = sched_getcpu();
         pthread_t thread;
         if (pthread_create(&thread, &attributes, worker_main, start) != 0) {
             free(start);
@@ -227,10 +280,12 @@ static void register_fork_handlers(void)
 
 static pool *create_pool(void)
 {
-    pool *p = calloc(1, sizeof *p);
+    /* aligned_alloc: the shares are cache-line aligned (sizeof(pool) is a multiple of 64). */
+    pool *p = aligned_alloc(_Alignof(pool), sizeof *p);
     if (p == NULL) {
         return NULL;
     }
+    memset(p, 0, sizeof *p);
     p->owner = getpid();
     pthread_mutex_init(&p->submit, NULL);
     pthread_mutex_init(&p->lock, NULL);
@@ -275,12 +330,16 @@ int rp_pool_run(int threads, int64_t n_items, rp_range_fn fn, void *context)
     if (threads - 1 > workers) {
         threads = workers + 1;
     }
-    job j = {.fn = fn, .context = context, .n_items = n_items};
+    job j = {.fn = fn, .context = context, .n_items = n_items, .threads = threads,
+             .shares = p->shares};
     int64_t most_tasks = (int64_t)threads * TASKS_PER_THREAD;
-    j.n_tasks = n_items < most_tasks ? n_items : most_tasks;
-    j.chunk = (n_items + j.n_tasks - 1) / j.n_tasks;
-    j.n_tasks = (n_items + j.chunk - 1) / j.chunk;
-    atomic_init(&j.next_task, 0);
+    int64_t n_tasks = n_items < most_tasks ? n_items : most_tasks;
+    j.chunk = (n_items + n_tasks - 1) / n_tasks;
+    n_tasks = (n_items + j.chunk - 1) / j.chunk;
+    for (int t = 0; t < threads; t++) { /* thread t owns tasks [t*n/T, (t+1)*n/T) */
+        atomic_store_explicit(&p->shares[t].next, n_tasks * t / threads, memory_order_relaxed);
+        p->shares[t].end = n_tasks * (t + 1) / threads;
+    }
     atomic_init(&j.joined, 0);
 
     pthread_mutex_lock(&p->lock);

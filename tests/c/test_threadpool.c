@@ -155,6 +155,54 @@ static void test_workers_participate(void)
     CHECK(pool_participates());
 }
 
+/* ----- placement: each worker starts on its own contiguous part */
+
+typedef struct placement {
+    pthread_t caller;
+    atomic_llong first_begin[2];  /* per worker: the begin of its first task, or -1 */
+    atomic_int worker_ran;
+} placement;
+
+/* The caller's first task waits for worker 1's first task, so neither can have taken the
+ * other's part before starting on its own. */
+static void record_first_task(int64_t begin, int64_t end, int worker, void *context)
+{
+    (void)end;
+    placement *p = context;
+    long long unset = -1;
+    bool first = atomic_compare_exchange_strong(&p->first_begin[worker], &unset, begin);
+    if (worker == 1) {
+        atomic_store(&p->worker_ran, 1);
+        return;
+    }
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (first && !atomic_load(&p->worker_ran)) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec > 10) {
+            return;
+        }
+        sched_yield();
+    }
+}
+
+static void test_placement(void)
+{
+    CHECK(rp_set_num_threads(2) == RP_OK);
+    for (int round = 0; round < 3; round++) {
+        placement p = {.caller = pthread_self()};
+        atomic_init(&p.first_begin[0], -1);
+        atomic_init(&p.first_begin[1], -1);
+        int used = rp_parallel_for(1000, 1, record_first_task, &p);
+        CHECK(used == 2);
+        CHECK(atomic_load(&p.worker_ran) == 1);
+        CHECK(atomic_load(&p.first_begin[0]) == 0);
+        /* Worker 1's part starts half way, rounded to the task size. */
+        long long second = atomic_load(&p.first_begin[1]);
+        CHECK(second >= 400 && second <= 600);
+    }
+}
+
 /* ----- nested calls run inline on the same thread */
 
 typedef struct nested {
@@ -422,6 +470,7 @@ int main(void)
     test_thread_count();
     test_ranges();
     test_workers_participate();
+    test_placement();
     test_nested();
     test_concurrent_callers();
     test_fork();
