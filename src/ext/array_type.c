@@ -8,6 +8,7 @@
  * that need NumPy (repr, tolist, pickling) are added by the Python package.
  */
 #include "binding.h"
+#include "compute_binding.h"
 
 #include <string.h>
 
@@ -687,10 +688,7 @@ static PyObject *array_subscript(PyObject *self, PyObject *key)
         return NULL;
     }
     if (selects_one_element(view, key)) {
-        rp_scalar value;
-        rp_array_get_flat(view, 0, &value);
-        rp_array_free(view);
-        return rp_scalar_to_object(&value);
+        return rp_compute_result(state_of(self), view); /* a NumPy scalar, as NumPy gives */
     }
     return wrap_result(self, RP_OK, view);
 }

@@ -29,8 +29,8 @@ def test_getitem_matches_numpy_and_shares_memory(views, data):
     if isinstance(expected, np.ndarray):
         assert_same_layout(got, expected)
         assert shares(got, x) or expected.size == 0
-    else:  # every axis named by an integer: a scalar, as Python's own type
-        assert type(got) is type(expected.item())
+    else:  # every axis named by an integer: a NumPy scalar of the array's dtype, as in NumPy
+        assert type(got) is type(expected)
         assert got == expected or expected != expected
 
 
@@ -94,7 +94,7 @@ def test_setitem_from_raptors_arrays_and_overlapping_views():
 
 def test_zero_dimensional_indexing():
     r, x = rp.array(4.5), np.array(4.5)
-    assert r[()] == x[()] and type(r[()]) is float
+    assert r[()] == x[()] and type(r[()]) is np.float64
     assert_matches(r[...], x[...])
     assert_matches(r[None], x[None])
     assert_matches(r[..., None], x[..., None])
@@ -196,3 +196,16 @@ def test_deleting_elements_raises():
     r = rp.zeros(3)
     with pytest.raises(ValueError):
         del r[0]
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int32", "int64", "float32", "float64"])
+def test_elements_are_numpy_scalars(dtype):
+    x = np.arange(6).astype(dtype).reshape(2, 3)
+    r = rp.asarray(x)
+    for got, expected in ((r[1, 2], x[1, 2]), (r[1][2], x[1][2]), (r[-1, 0], x[-1, 0])):
+        assert type(got) is type(expected) and got == expected
+    # Iterating a 1-D array yields scalars too; their arithmetic keeps the dtype as NumPy's does.
+    assert [type(v) for v in r[0]] == [type(v) for v in x[0]]
+    if dtype == "float32":
+        assert type(r[0, 1] * 3) is np.float32
+    assert r.item(0) == x.item(0) and type(r.item(0)) is type(x.item(0))
