@@ -30,21 +30,29 @@ typedef struct rp_reducer {
 rp_status rp_reduce_rows(const rp_array *a, const bool *reduced, const rp_reducer *reducer,
                          rp_array *out, int *flags);
 
-/* A sum over one reduced axis whose kept inner axis is contiguous in the input and the output:
- * out[kept][j] = sum over r < nrows of in[kept][r][j], for every position of the kept walk. */
+/* A sum over one reduced axis whose kept inner axis steps through the input by a whole number
+ * of elements: out[kept][j] = sum over r < nrows of in[kept][r][j], for every position of the
+ * kept walk. Column j of row r is at in + r * row_stride + j * col_step * (input itemsize), and
+ * its sum goes to out + j * out_col_stride; col_step 1 with out_col_stride the acc itemsize is
+ * the contiguous case (a.sum(axis=0) of C-ordered data). */
 typedef struct rp_column_sum {
     const char *in;
     char *out;
     rp_axis_walk kept;           /* outer kept axes: strides[0] input, strides[1] output */
     int64_t nrows, row_stride;   /* the reduced axis: extent, input byte stride */
-    int64_t ncols;               /* the inner kept axis: input dtype, then acc dtype, unit steps */
+    int64_t ncols;               /* the inner kept axis: extent */
+    int64_t col_step;            /* its input stride in elements (nonzero, any sign) */
+    int64_t out_col_stride;      /* its output byte stride */
     rp_dtype dtype, acc;         /* input dtype; the sum's (int64 for bool and integers) */
     bool watch_fp;               /* report float overflow/invalid */
 } rp_column_sum;
 
 /* Runs `job` with the colsum kernel across the thread pool; ORs RP_LOOP_* flags into *flags
- * and counts the run in the backend statistics. Errors: RP_ERR_NOMEM. */
-rp_status rp_sum_columns(const rp_column_sum *job, int *flags);
+ * and counts the run in the backend statistics. Sets *done to false, leaving *flags alone and
+ * the output to be overwritten, when the job is better run another way: its column step is too
+ * long to read the rows whole, or (when watch_fp) reading them whole raised a floating-point
+ * condition, which may belong to columns between the wanted ones. Errors: RP_ERR_NOMEM. */
+rp_status rp_sum_columns(const rp_column_sum *job, int *flags, bool *done);
 
 /* argmin/argmax of `a` along `axis` into `out` (int64; a's shape without `axis`, or with it
  * as extent 1). The axis must be non-empty. */

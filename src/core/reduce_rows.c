@@ -10,7 +10,8 @@
  *     pieces of RP_REDUCE_PIECE_BYTES whose partial results are then reduced by the same kernel
  *     (so a float sum stays pairwise across pieces).
  *   - column sums: a sum over one reduced axis whose kept inner axis is contiguous (a.sum(axis=0)
- *     of C data) goes to reduce_columns.c and its register-blocked colsum kernel.
+ *     of C data), or steps a few elements at a time (of a[::2, ::2]), goes to reduce_columns.c
+ *     and its register-blocked colsum kernel, unless that declines it.
  *   - row accumulation: the innermost axis is kept, otherwise (min/max/prod over axis 0, sums
  *     needing a cast, several reduced axes). Output rows are accumulated with the binary combine
  *     loop, out_row = out_row OP in_row, one input row after another, in blocks short enough
@@ -332,11 +333,12 @@ rp_status rp_reduce_rows(const rp_array *a, const bool *reduced, const rp_reduce
     int inner = layout.ndim - 1;
     bool inner_kept = layout.ndim > 0 && layout.strides[1][inner] != 0;
     if (inner_kept && reducer->kernel_op == RP_RED_SUM && reducer->cast_to == a->dtype &&
-        layout.strides[0][inner] == in_itemsize && layout.strides[1][inner] == plan.acc_itemsize &&
+        layout.strides[0][inner] % in_itemsize == 0 &&
         layout.shape[inner] * in_itemsize >= MIN_COLUMN_SUM_ROW_BYTES) {
         rp_column_sum job = {.in = a->data, .out = out->data, .ncols = layout.shape[inner],
-                             .dtype = a->dtype, .acc = reducer->acc,
-                             .watch_fp = reducer->watch_fp};
+                             .col_step = layout.strides[0][inner] / in_itemsize,
+                             .out_col_stride = layout.strides[1][inner], .dtype = a->dtype,
+                             .acc = reducer->acc, .watch_fp = reducer->watch_fp};
         int reduced_axes = 0;
         for (int i = 0; i < inner; i++) {
             if (layout.strides[1][i] == 0) {
@@ -349,7 +351,11 @@ rp_status rp_reduce_rows(const rp_array *a, const bool *reduced, const rp_reduce
             }
         }
         if (reduced_axes == 1) {
-            return rp_sum_columns(&job, flags);
+            bool done;
+            rp_status status = rp_sum_columns(&job, flags, &done);
+            if (status != RP_OK || done) {
+                return status;
+            }
         }
     }
     bool two_casts = reducer->cast_to != a->dtype && reducer->acc != reducer->cast_to;
