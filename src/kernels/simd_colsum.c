@@ -8,7 +8,9 @@
  * follow), then added to the running sums of a block of columns in an L1-resident buffer, so
  * each input element is read once and the buffer is touched once per panel, not once per row.
  * Rows of at most NARROW_VECTORS vectors keep even the block's sums in registers. The last
- * columns of a row take partial (masked) vectors.
+ * columns of a row take partial (masked) vectors. Each function is written once and
+ * instantiated for float64 and float32 (suffix, element type, vector type); the vec_*
+ * operations take their type from their arguments.
  */
 #include <stdbool.h>
 
@@ -26,267 +28,160 @@ enum {
 _Static_assert(PANEL == 8, "the panel tree below adds eight rows");
 _Static_assert(COLUMN_BLOCK_BYTES % VECTOR_BYTES == 0, "the block buffer holds whole vectors");
 
-/* ===================================================================== float64 */
-
-static inline vf64 load_lanes_f64(const char *p, int64_t lanes)
-{
-    return lanes == VF64_LANES ? vf64_load((const double *)p)
-                               : vf64_load_partial((const double *)p, lanes);
-}
+/* The `lanes` first columns of a row (all of a vector, or the partial last one). */
+#define DEFINE_LOAD_LANES(sfx, T, V)                                                               \
+    static inline V load_lanes_##sfx(const char *p, int64_t lanes)                                 \
+    {                                                                                              \
+        return lanes == VEC_LANES(T) ? vec_load((const T *)p)                                      \
+                                     : vec_load_partial((const T *)p, lanes);                      \
+    }
+DEFINE_LOAD_LANES(f64, double, vf64)
+DEFINE_LOAD_LANES(f32, float, vf32)
 
 /* The panel of `rows` rows (8: a balanced tree; fewer: in row order) at p, `lanes` columns. */
-static inline vf64 panel_sum_f64(const char *p, int64_t rs, int64_t rows, int64_t lanes)
-{
-    if (rows == PANEL) {
-        vf64 r01 = vf64_add(load_lanes_f64(p, lanes), load_lanes_f64(p + rs, lanes));
-        vf64 r23 = vf64_add(load_lanes_f64(p + 2 * rs, lanes), load_lanes_f64(p + 3 * rs, lanes));
-        vf64 r45 = vf64_add(load_lanes_f64(p + 4 * rs, lanes), load_lanes_f64(p + 5 * rs, lanes));
-        vf64 r67 = vf64_add(load_lanes_f64(p + 6 * rs, lanes), load_lanes_f64(p + 7 * rs, lanes));
-        return vf64_add(vf64_add(r01, r23), vf64_add(r45, r67));
+#define DEFINE_PANEL_SUM(sfx, V)                                                                   \
+    static inline V panel_sum_##sfx(const char *p, int64_t rs, int64_t rows, int64_t lanes)        \
+    {                                                                                              \
+        if (rows == PANEL) {                                                                       \
+            V r01 = vec_add(load_lanes_##sfx(p, lanes), load_lanes_##sfx(p + rs, lanes));          \
+            V r23 = vec_add(load_lanes_##sfx(p + 2 * rs, lanes),                                   \
+                            load_lanes_##sfx(p + 3 * rs, lanes));                                  \
+            V r45 = vec_add(load_lanes_##sfx(p + 4 * rs, lanes),                                   \
+                            load_lanes_##sfx(p + 5 * rs, lanes));                                  \
+            V r67 = vec_add(load_lanes_##sfx(p + 6 * rs, lanes),                                   \
+                            load_lanes_##sfx(p + 7 * rs, lanes));                                  \
+            return vec_add(vec_add(r01, r23), vec_add(r45, r67));                                  \
+        }                                                                                          \
+        V s = load_lanes_##sfx(p, lanes);                                                          \
+        for (int64_t r = 1; r < rows; r++) {                                                       \
+            s = vec_add(s, load_lanes_##sfx(p + r * rs, lanes));                                   \
+        }                                                                                          \
+        return s;                                                                                  \
     }
-    vf64 s = load_lanes_f64(p, lanes);
-    for (int64_t r = 1; r < rows; r++) {
-        s = vf64_add(s, load_lanes_f64(p + r * rs, lanes));
-    }
-    return s;
-}
+DEFINE_PANEL_SUM(f64, vf64)
+DEFINE_PANEL_SUM(f32, vf32)
 
 /* block[j] = (or +=, when `add`) the panel at p, for the `width` columns of the block. */
-static inline void panel_f64(double *block, const char *p, int64_t rs, int64_t rows,
-                             int64_t width, bool add)
-{
-    const int64_t w = sizeof(double);
-    int64_t j = 0;
-    for (; j + VF64_LANES <= width; j += VF64_LANES) {
-        vf64 s = panel_sum_f64(p + j * w, rs, rows, VF64_LANES);
-        vf64_store(block + j, add ? vf64_add(vf64_load(block + j), s) : s);
+#define DEFINE_PANEL(sfx, T, V)                                                                    \
+    static inline void panel_##sfx(T *block, const char *p, int64_t rs, int64_t rows,              \
+                                   int64_t width, bool add)                                        \
+    {                                                                                              \
+        enum { LANES = VEC_LANES(T) };                                                             \
+        const int64_t w = sizeof(T);                                                               \
+        int64_t j = 0;                                                                             \
+        for (; j + LANES <= width; j += LANES) {                                                   \
+            V s = panel_sum_##sfx(p + j * w, rs, rows, LANES);                                     \
+            vec_store(block + j, add ? vec_add(vec_load(block + j), s) : s);                       \
+        }                                                                                          \
+        if (j < width) { /* lanes past `width` hold zeros, never read back */                      \
+            V s = panel_sum_##sfx(p + j * w, rs, rows, width - j);                                 \
+            vec_store(block + j, add ? vec_add(vec_load(block + j), s) : s);                       \
+        }                                                                                          \
     }
-    if (j < width) { /* lanes past `width` hold zeros, never read back */
-        vf64 s = panel_sum_f64(p + j * w, rs, rows, width - j);
-        vf64_store(block + j, add ? vf64_add(vf64_load(block + j), s) : s);
-    }
-}
-
-
-/* A block of rows of a narrow strip (`vectors` <= NARROW_VECTORS vectors, the last holding
- * `last_lanes` columns) added to `total`: the block's sums stay in registers across its panels
- * (the strip's rows are short and adjacent, so memory is still read in order). */
-static inline void narrow_block_f64(const char *first, int64_t rs, int64_t rows, int vectors,
-                                    int64_t last_lanes, double *total)
-{
-    const int64_t w = sizeof(double);
-    vf64 block[NARROW_VECTORS];
-    int64_t panel_rows = rows < PANEL ? rows : PANEL;
-    for (int k = 0; k < vectors; k++) {
-        int64_t lanes = k == vectors - 1 ? last_lanes : VF64_LANES;
-        block[k] = panel_sum_f64(first + k * VF64_LANES * w, rs, panel_rows, lanes);
-    }
-    for (int64_t r = PANEL; r < rows; r += PANEL) {
-        panel_rows = rows - r < PANEL ? rows - r : PANEL;
-        for (int k = 0; k < vectors; k++) {
-            int64_t lanes = k == vectors - 1 ? last_lanes : VF64_LANES;
-            block[k] = vf64_add(block[k], panel_sum_f64(first + r * rs + k * VF64_LANES * w, rs,
-                                                          panel_rows, lanes));
-        }
-    }
-    for (int k = 0; k < vectors; k++) {
-        int64_t lanes = k == vectors - 1 ? last_lanes : VF64_LANES;
-        double *at = total + k * VF64_LANES;
-        vf64_store_partial(at, vf64_add(vf64_load_partial(at, lanes), block[k]), lanes);
-    }
-}
-
-/* All blocks of a narrow strip; the vector count is made a constant for each case so the
- * block's sums are registers. */
-static void narrow_f64(const char *in, int64_t rs, int64_t nrows, int64_t ncols, double *total)
-{
-    int vectors = (int)((ncols + VF64_LANES - 1) / VF64_LANES);
-    int64_t last_lanes = ncols - (int64_t)(vectors - 1) * VF64_LANES;
-    for (int k = 0; k < vectors; k++) {
-        int64_t lanes = k == vectors - 1 ? last_lanes : VF64_LANES;
-        vf64_store_partial(total + k * VF64_LANES, vf64_zero(), lanes);
-    }
-    for (int64_t b0 = 0; b0 < nrows; b0 += BLOCK) {
-        int64_t rows = nrows - b0 < BLOCK ? nrows - b0 : BLOCK;
-        const char *first = in + b0 * rs;
-        switch (vectors) {
-        case 1: narrow_block_f64(first, rs, rows, 1, last_lanes, total); break;
-        case 2: narrow_block_f64(first, rs, rows, 2, last_lanes, total); break;
-        case 3: narrow_block_f64(first, rs, rows, 3, last_lanes, total); break;
-        default: narrow_block_f64(first, rs, rows, 4, last_lanes, total); break;
-        }
-    }
-}
-
-static void colsum_f64(const char *in, int64_t rs, int64_t nrows, int64_t ncols, char *out)
-{
-    if (ncols <= NARROW_VECTORS * VF64_LANES) {
-        if (ncols > 0) {
-            narrow_f64(in, rs, nrows, ncols, (double *)out);
-        }
-        return;
-    }
-    enum { COLUMNS = COLUMN_BLOCK_BYTES / sizeof(double) };
-    const int64_t w = sizeof(double);
-    _Alignas(64) double block[COLUMNS];
-    for (int64_t c0 = 0; c0 < ncols; c0 += COLUMNS) {
-        int64_t width = ncols - c0 < COLUMNS ? ncols - c0 : COLUMNS;
-        const char *column = in + c0 * w;
-        double *total = (double *)(out + c0 * w);
-        for (int64_t j = 0; j < width; j += VF64_LANES) {
-            int64_t lanes = width - j < VF64_LANES ? width - j : VF64_LANES;
-            vf64_store_partial(total + j, vf64_zero(), lanes);
-        }
-        for (int64_t b0 = 0; b0 < nrows; b0 += BLOCK) {
-            int64_t rows = nrows - b0 < BLOCK ? nrows - b0 : BLOCK;
-            const char *first = column + b0 * rs;
-            int64_t panel_rows = rows < PANEL ? rows : PANEL;
-            panel_f64(block, first, rs, panel_rows, width, false);
-            for (int64_t r = PANEL; r < rows; r += PANEL) {
-                panel_rows = rows - r < PANEL ? rows - r : PANEL;
-                panel_f64(block, first + r * rs, rs, panel_rows, width, true);
-            }
-            int64_t j = 0;
-            for (; j + VF64_LANES <= width; j += VF64_LANES) {
-                vf64_store(total + j, vf64_add(vf64_load(total + j), vf64_load(block + j)));
-            }
-            if (j < width) {
-                vf64 sum = vf64_add(vf64_load_partial(total + j, width - j), vf64_load(block + j));
-                vf64_store_partial(total + j, sum, width - j);
-            }
-        }
-    }
-}
-
-/* ===================================================================== float32 */
-
-static inline vf32 load_lanes_f32(const char *p, int64_t lanes)
-{
-    return lanes == VF32_LANES ? vf32_load((const float *)p)
-                               : vf32_load_partial((const float *)p, lanes);
-}
-
-static inline vf32 panel_sum_f32(const char *p, int64_t rs, int64_t rows, int64_t lanes)
-{
-    if (rows == PANEL) {
-        vf32 r01 = vf32_add(load_lanes_f32(p, lanes), load_lanes_f32(p + rs, lanes));
-        vf32 r23 = vf32_add(load_lanes_f32(p + 2 * rs, lanes), load_lanes_f32(p + 3 * rs, lanes));
-        vf32 r45 = vf32_add(load_lanes_f32(p + 4 * rs, lanes), load_lanes_f32(p + 5 * rs, lanes));
-        vf32 r67 = vf32_add(load_lanes_f32(p + 6 * rs, lanes), load_lanes_f32(p + 7 * rs, lanes));
-        return vf32_add(vf32_add(r01, r23), vf32_add(r45, r67));
-    }
-    vf32 s = load_lanes_f32(p, lanes);
-    for (int64_t r = 1; r < rows; r++) {
-        s = vf32_add(s, load_lanes_f32(p + r * rs, lanes));
-    }
-    return s;
-}
-
-static inline void panel_f32(float *block, const char *p, int64_t rs, int64_t rows,
-                             int64_t width, bool add)
-{
-    const int64_t w = sizeof(float);
-    int64_t j = 0;
-    for (; j + VF32_LANES <= width; j += VF32_LANES) {
-        vf32 s = panel_sum_f32(p + j * w, rs, rows, VF32_LANES);
-        vf32_store(block + j, add ? vf32_add(vf32_load(block + j), s) : s);
-    }
-    if (j < width) {
-        vf32 s = panel_sum_f32(p + j * w, rs, rows, width - j);
-        vf32_store(block + j, add ? vf32_add(vf32_load(block + j), s) : s);
-    }
-}
-
+DEFINE_PANEL(f64, double, vf64)
+DEFINE_PANEL(f32, float, vf32)
 
 /* A block of rows of a narrow strip (`vectors` <= NARROW_VECTORS vectors, the last holding
  * `last_lanes` columns) added to `total`: the block's sums stay in registers across its panels
  * (the strip's rows are short and adjacent, so memory is still read in order). */
-static inline void narrow_block_f32(const char *first, int64_t rs, int64_t rows, int vectors,
-                                    int64_t last_lanes, float *total)
-{
-    const int64_t w = sizeof(float);
-    vf32 block[NARROW_VECTORS];
-    int64_t panel_rows = rows < PANEL ? rows : PANEL;
-    for (int k = 0; k < vectors; k++) {
-        int64_t lanes = k == vectors - 1 ? last_lanes : VF32_LANES;
-        block[k] = panel_sum_f32(first + k * VF32_LANES * w, rs, panel_rows, lanes);
+#define DEFINE_NARROW_BLOCK(sfx, T, V)                                                             \
+    static inline void narrow_block_##sfx(const char *first, int64_t rs, int64_t rows,             \
+                                          int vectors, int64_t last_lanes, T *total)               \
+    {                                                                                              \
+        enum { LANES = VEC_LANES(T) };                                                             \
+        const int64_t w = sizeof(T);                                                               \
+        V block[NARROW_VECTORS];                                                                   \
+        int64_t panel_rows = rows < PANEL ? rows : PANEL;                                          \
+        for (int k = 0; k < vectors; k++) {                                                        \
+            int64_t lanes = k == vectors - 1 ? last_lanes : LANES;                                 \
+            block[k] = panel_sum_##sfx(first + k * LANES * w, rs, panel_rows, lanes);              \
+        }                                                                                          \
+        for (int64_t r = PANEL; r < rows; r += PANEL) {                                            \
+            panel_rows = rows - r < PANEL ? rows - r : PANEL;                                      \
+            for (int k = 0; k < vectors; k++) {                                                    \
+                int64_t lanes = k == vectors - 1 ? last_lanes : LANES;                             \
+                block[k] = vec_add(block[k], panel_sum_##sfx(first + r * rs + k * LANES * w,       \
+                                                             rs, panel_rows, lanes));              \
+            }                                                                                      \
+        }                                                                                          \
+        for (int k = 0; k < vectors; k++) {                                                        \
+            int64_t lanes = k == vectors - 1 ? last_lanes : LANES;                                 \
+            T *at = total + k * LANES;                                                             \
+            vec_store_partial(at, vec_add(vec_load_partial(at, lanes), block[k]), lanes);          \
+        }                                                                                          \
     }
-    for (int64_t r = PANEL; r < rows; r += PANEL) {
-        panel_rows = rows - r < PANEL ? rows - r : PANEL;
-        for (int k = 0; k < vectors; k++) {
-            int64_t lanes = k == vectors - 1 ? last_lanes : VF32_LANES;
-            block[k] = vf32_add(block[k], panel_sum_f32(first + r * rs + k * VF32_LANES * w, rs,
-                                                          panel_rows, lanes));
-        }
-    }
-    for (int k = 0; k < vectors; k++) {
-        int64_t lanes = k == vectors - 1 ? last_lanes : VF32_LANES;
-        float *at = total + k * VF32_LANES;
-        vf32_store_partial(at, vf32_add(vf32_load_partial(at, lanes), block[k]), lanes);
-    }
-}
+DEFINE_NARROW_BLOCK(f64, double, vf64)
+DEFINE_NARROW_BLOCK(f32, float, vf32)
 
 /* All blocks of a narrow strip; the vector count is made a constant for each case so the
  * block's sums are registers. */
-static void narrow_f32(const char *in, int64_t rs, int64_t nrows, int64_t ncols, float *total)
-{
-    int vectors = (int)((ncols + VF32_LANES - 1) / VF32_LANES);
-    int64_t last_lanes = ncols - (int64_t)(vectors - 1) * VF32_LANES;
-    for (int k = 0; k < vectors; k++) {
-        int64_t lanes = k == vectors - 1 ? last_lanes : VF32_LANES;
-        vf32_store_partial(total + k * VF32_LANES, vf32_zero(), lanes);
+#define DEFINE_NARROW(sfx, T)                                                                      \
+    static void narrow_##sfx(const char *in, int64_t rs, int64_t nrows, int64_t ncols, T *total)   \
+    {                                                                                              \
+        enum { LANES = VEC_LANES(T) };                                                             \
+        int vectors = (int)((ncols + LANES - 1) / LANES);                                          \
+        int64_t last_lanes = ncols - (int64_t)(vectors - 1) * LANES;                               \
+        for (int k = 0; k < vectors; k++) {                                                        \
+            int64_t lanes = k == vectors - 1 ? last_lanes : LANES;                                 \
+            vec_store_partial(total + k * LANES, vec_zero(T), lanes);                              \
+        }                                                                                          \
+        for (int64_t b0 = 0; b0 < nrows; b0 += BLOCK) {                                            \
+            int64_t rows = nrows - b0 < BLOCK ? nrows - b0 : BLOCK;                                \
+            const char *first = in + b0 * rs;                                                      \
+            switch (vectors) {                                                                     \
+            case 1: narrow_block_##sfx(first, rs, rows, 1, last_lanes, total); break;              \
+            case 2: narrow_block_##sfx(first, rs, rows, 2, last_lanes, total); break;              \
+            case 3: narrow_block_##sfx(first, rs, rows, 3, last_lanes, total); break;              \
+            default: narrow_block_##sfx(first, rs, rows, 4, last_lanes, total); break;             \
+            }                                                                                      \
+        }                                                                                          \
     }
-    for (int64_t b0 = 0; b0 < nrows; b0 += BLOCK) {
-        int64_t rows = nrows - b0 < BLOCK ? nrows - b0 : BLOCK;
-        const char *first = in + b0 * rs;
-        switch (vectors) {
-        case 1: narrow_block_f32(first, rs, rows, 1, last_lanes, total); break;
-        case 2: narrow_block_f32(first, rs, rows, 2, last_lanes, total); break;
-        case 3: narrow_block_f32(first, rs, rows, 3, last_lanes, total); break;
-        default: narrow_block_f32(first, rs, rows, 4, last_lanes, total); break;
-        }
-    }
-}
+DEFINE_NARROW(f64, double)
+DEFINE_NARROW(f32, float)
 
-static void colsum_f32(const char *in, int64_t rs, int64_t nrows, int64_t ncols, char *out)
-{
-    if (ncols <= NARROW_VECTORS * VF32_LANES) {
-        if (ncols > 0) {
-            narrow_f32(in, rs, nrows, ncols, (float *)out);
-        }
-        return;
+/* The table's entry: narrow strips in registers, wider rows a block of columns at a time. */
+#define DEFINE_COLSUM(sfx, T, V)                                                                   \
+    static void colsum_##sfx(const char *in, int64_t rs, int64_t nrows, int64_t ncols, char *out)  \
+    {                                                                                              \
+        enum { LANES = VEC_LANES(T), COLUMNS = COLUMN_BLOCK_BYTES / sizeof(T) };                   \
+        if (ncols <= NARROW_VECTORS * LANES) {                                                     \
+            if (ncols > 0) {                                                                       \
+                narrow_##sfx(in, rs, nrows, ncols, (T *)out);                                      \
+            }                                                                                      \
+            return;                                                                                \
+        }                                                                                          \
+        const int64_t w = sizeof(T);                                                               \
+        _Alignas(64) T block[COLUMNS];                                                             \
+        for (int64_t c0 = 0; c0 < ncols; c0 += COLUMNS) {                                          \
+            int64_t width = ncols - c0 < COLUMNS ? ncols - c0 : COLUMNS;                           \
+            const char *column = in + c0 * w;                                                      \
+            T *total = (T *)(out + c0 * w);                                                        \
+            for (int64_t j = 0; j < width; j += LANES) {                                           \
+                int64_t lanes = width - j < LANES ? width - j : LANES;                             \
+                vec_store_partial(total + j, vec_zero(T), lanes);                                  \
+            }                                                                                      \
+            for (int64_t b0 = 0; b0 < nrows; b0 += BLOCK) {                                        \
+                int64_t rows = nrows - b0 < BLOCK ? nrows - b0 : BLOCK;                            \
+                const char *first = column + b0 * rs;                                              \
+                int64_t panel_rows = rows < PANEL ? rows : PANEL;                                  \
+                panel_##sfx(block, first, rs, panel_rows, width, false);                           \
+                for (int64_t r = PANEL; r < rows; r += PANEL) {                                    \
+                    panel_rows = rows - r < PANEL ? rows - r : PANEL;                              \
+                    panel_##sfx(block, first + r * rs, rs, panel_rows, width, true);               \
+                }                                                                                  \
+                int64_t j = 0;                                                                     \
+                for (; j + LANES <= width; j += LANES) {                                           \
+                    vec_store(total + j, vec_add(vec_load(total + j), vec_load(block + j)));       \
+                }                                                                                  \
+                if (j < width) {                                                                   \
+                    V sum = vec_add(vec_load_partial(total + j, width - j), vec_load(block + j));  \
+                    vec_store_partial(total + j, sum, width - j);                                  \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
     }
-    enum { COLUMNS = COLUMN_BLOCK_BYTES / sizeof(float) };
-    const int64_t w = sizeof(float);
-    _Alignas(64) float block[COLUMNS];
-    for (int64_t c0 = 0; c0 < ncols; c0 += COLUMNS) {
-        int64_t width = ncols - c0 < COLUMNS ? ncols - c0 : COLUMNS;
-        const char *column = in + c0 * w;
-        float *total = (float *)(out + c0 * w);
-        for (int64_t j = 0; j < width; j += VF32_LANES) {
-            int64_t lanes = width - j < VF32_LANES ? width - j : VF32_LANES;
-            vf32_store_partial(total + j, vf32_zero(), lanes);
-        }
-        for (int64_t b0 = 0; b0 < nrows; b0 += BLOCK) {
-            int64_t rows = nrows - b0 < BLOCK ? nrows - b0 : BLOCK;
-            const char *first = column + b0 * rs;
-            int64_t panel_rows = rows < PANEL ? rows : PANEL;
-            panel_f32(block, first, rs, panel_rows, width, false);
-            for (int64_t r = PANEL; r < rows; r += PANEL) {
-                panel_rows = rows - r < PANEL ? rows - r : PANEL;
-                panel_f32(block, first + r * rs, rs, panel_rows, width, true);
-            }
-            int64_t j = 0;
-            for (; j + VF32_LANES <= width; j += VF32_LANES) {
-                vf32_store(total + j, vf32_add(vf32_load(total + j), vf32_load(block + j)));
-            }
-            if (j < width) {
-                vf32 sum = vf32_add(vf32_load_partial(total + j, width - j), vf32_load(block + j));
-                vf32_store_partial(total + j, sum, width - j);
-            }
-        }
-    }
-}
+DEFINE_COLSUM(f64, double, vf64)
+DEFINE_COLSUM(f32, float, vf32)
 
 void RP_SIMD_FN(rp_simd_fill_colsum)(rp_kernel_table *table)
 {

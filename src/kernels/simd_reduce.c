@@ -8,6 +8,8 @@
  * sequential additions plus a logarithmic tree, the same bound as NumPy's pairwise summation
  * (8 accumulators over blocks of 128), so float32 sums are never less accurate than NumPy's.
  * Strided input uses the same recursion in portable code. The result overwrites *result.
+ * Each function is written once and instantiated for float64 and float32 (suffix, element type,
+ * vector type); the vec_* operations take their type from their arguments.
  */
 #include "simd_fill.h"
 #include "simd_vec.h"
@@ -19,185 +21,110 @@ enum {
     TREE_LEVELS = 64          /* one per bit of a block count */
 };
 
-/* ===================================================================== float64 */
+/* Sum of n contiguous elements, at most a block (ACCUMULATORS * BLOCK_DEPTH vectors), as one
+ * vector of lane sums. */
+#define DEFINE_BLOCK_SUM(sfx, T, V)                                                                \
+    static inline V block_sum_##sfx(const T *p, int64_t n)                                         \
+    {                                                                                              \
+        enum { LANES = VEC_LANES(T) };                                                             \
+        V acc[ACCUMULATORS];                                                                       \
+        for (int k = 0; k < ACCUMULATORS; k++) {                                                   \
+            acc[k] = vec_zero(T);                                                                  \
+        }                                                                                          \
+        int64_t i = 0;                                                                             \
+        for (; i + ACCUMULATORS * LANES <= n; i += ACCUMULATORS * LANES) {                         \
+            for (int k = 0; k < ACCUMULATORS; k++) {                                               \
+                acc[k] = vec_add(acc[k], vec_load(p + i + k * LANES));                             \
+            }                                                                                      \
+        }                                                                                          \
+        for (int k = 0; k < ACCUMULATORS; k++) { /* constant trip count: acc stays in registers */ \
+            if (i + LANES <= n) {                                                                  \
+                acc[k] = vec_add(acc[k], vec_load(p + i));                                         \
+                i += LANES;                                                                        \
+            }                                                                                      \
+        }                                                                                          \
+        if (i < n) {                                                                               \
+            acc[ACCUMULATORS - 1] =                                                                \
+                vec_add(acc[ACCUMULATORS - 1], vec_load_partial(p + i, n - i));                    \
+        }                                                                                          \
+        for (int width = ACCUMULATORS / 2; width > 0; width /= 2) {                                \
+            for (int k = 0; k < width; k++) {                                                      \
+                acc[k] = vec_add(acc[k], acc[k + width]);                                          \
+            }                                                                                      \
+        }                                                                                          \
+        return acc[0];                                                                             \
+    }
+DEFINE_BLOCK_SUM(f64, double, vf64)
+DEFINE_BLOCK_SUM(f32, float, vf32)
 
-enum { BLOCK_F64 = ACCUMULATORS * BLOCK_DEPTH * VF64_LANES };
+#define DEFINE_CONTIGUOUS_SUM(sfx, T, V)                                                           \
+    static T contiguous_sum_##sfx(const T *p, int64_t n)                                           \
+    {                                                                                              \
+        enum { BLOCK = ACCUMULATORS * BLOCK_DEPTH * VEC_LANES(T) };                                \
+        /* tree[level] holds the sum of 2^level blocks while bit `level` of `blocks` is set. */    \
+        V tree[TREE_LEVELS];                                                                       \
+        int64_t blocks = 0;                                                                        \
+        int64_t i = 0;                                                                             \
+        for (; i + BLOCK <= n; i += BLOCK) {                                                       \
+            V sum = block_sum_##sfx(p + i, BLOCK);                                                 \
+            int level = 0;                                                                         \
+            for (int64_t carry = blocks; carry & 1; carry >>= 1, level++) {                        \
+                sum = vec_add(tree[level], sum);                                                   \
+            }                                                                                      \
+            tree[level] = sum;                                                                     \
+            blocks++;                                                                              \
+        }                                                                                          \
+        V total = block_sum_##sfx(p + i, n - i);                                                   \
+        for (int level = 0; level < TREE_LEVELS && (blocks >> level) != 0; level++) {              \
+            if ((blocks >> level) & 1) {                                                           \
+                total = vec_add(tree[level], total);                                               \
+            }                                                                                      \
+        }                                                                                          \
+        return vec_sum_lanes(total);                                                               \
+    }
+DEFINE_CONTIGUOUS_SUM(f64, double, vf64)
+DEFINE_CONTIGUOUS_SUM(f32, float, vf32)
 
-/* Sum of n <= BLOCK_F64 contiguous elements as one vector of lane sums. */
-static inline vf64 block_sum_f64(const double *p, int64_t n)
-{
-    vf64 acc[ACCUMULATORS];
-    for (int k = 0; k < ACCUMULATORS; k++) {
-        acc[k] = vf64_zero();
+#define DEFINE_STRIDED_SUM(sfx, T)                                                                 \
+    static inline T load_##sfx(const char *p)                                                      \
+    {                                                                                              \
+        T v;                                                                                       \
+        memcpy(&v, p, sizeof v);                                                                   \
+        return v;                                                                                  \
+    }                                                                                              \
+    static T strided_sum_##sfx(const char *p, int64_t stride, int64_t n)                           \
+    {                                                                                              \
+        if (n <= STRIDED_LEAF) {                                                                   \
+            T acc[8] = {0};                                                                        \
+            int64_t i = 0;                                                                         \
+            for (; i + 8 <= n; i += 8) {                                                           \
+                for (int k = 0; k < 8; k++) {                                                      \
+                    acc[k] += load_##sfx(p + (i + k) * stride);                                    \
+                }                                                                                  \
+            }                                                                                      \
+            for (; i < n; i++) {                                                                   \
+                acc[i % 8] += load_##sfx(p + i * stride);                                          \
+            }                                                                                      \
+            return ((acc[0] + acc[1]) + (acc[2] + acc[3])) +                                       \
+                   ((acc[4] + acc[5]) + (acc[6] + acc[7]));                                        \
+        }                                                                                          \
+        int64_t half = n / 2 / 8 * 8;                                                              \
+        return strided_sum_##sfx(p, stride, half) +                                                \
+               strided_sum_##sfx(p + half * stride, stride, n - half);                             \
     }
-    int64_t i = 0;
-    for (; i + ACCUMULATORS * VF64_LANES <= n; i += ACCUMULATORS * VF64_LANES) {
-        for (int k = 0; k < ACCUMULATORS; k++) {
-            acc[k] = vf64_add(acc[k], vf64_load(p + i + k * VF64_LANES));
-        }
-    }
-    for (int k = 0; k < ACCUMULATORS; k++) { /* constant trip count: acc stays in registers */
-        if (i + VF64_LANES <= n) {
-            acc[k] = vf64_add(acc[k], vf64_load(p + i));
-            i += VF64_LANES;
-        }
-    }
-    if (i < n) {
-        acc[ACCUMULATORS - 1] = vf64_add(acc[ACCUMULATORS - 1], vf64_load_partial(p + i, n - i));
-    }
-    for (int width = ACCUMULATORS / 2; width > 0; width /= 2) {
-        for (int k = 0; k < width; k++) {
-            acc[k] = vf64_add(acc[k], acc[k + width]);
-        }
-    }
-    return acc[0];
-}
+DEFINE_STRIDED_SUM(f64, double)
+DEFINE_STRIDED_SUM(f32, float)
 
-static double contiguous_sum_f64(const double *p, int64_t n)
-{
-    /* tree[level] holds the sum of 2^level blocks while bit `level` of `blocks` is set. */
-    vf64 tree[TREE_LEVELS];
-    int64_t blocks = 0;
-    int64_t i = 0;
-    for (; i + BLOCK_F64 <= n; i += BLOCK_F64) {
-        vf64 sum = block_sum_f64(p + i, BLOCK_F64);
-        int level = 0;
-        for (int64_t carry = blocks; carry & 1; carry >>= 1, level++) {
-            sum = vf64_add(tree[level], sum);
-        }
-        tree[level] = sum;
-        blocks++;
+/* The table's entry: contiguous input takes the vector path. */
+#define DEFINE_SUM(sfx, T)                                                                         \
+    static void sum_##sfx(const char *in, int64_t stride, int64_t n, char *result)                 \
+    {                                                                                              \
+        T sum = stride == (int64_t)sizeof(T) ? contiguous_sum_##sfx((const T *)in, n)              \
+                                             : strided_sum_##sfx(in, stride, n);                   \
+        memcpy(result, &sum, sizeof sum);                                                          \
     }
-    vf64 total = block_sum_f64(p + i, n - i);
-    for (int level = 0; level < TREE_LEVELS && (blocks >> level) != 0; level++) {
-        if ((blocks >> level) & 1) {
-            total = vf64_add(tree[level], total);
-        }
-    }
-    return vf64_sum_lanes(total);
-}
-
-static inline double load_f64(const char *p)
-{
-    double v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static double strided_sum_f64(const char *p, int64_t stride, int64_t n)
-{
-    if (n <= STRIDED_LEAF) {
-        double acc[8] = {0};
-        int64_t i = 0;
-        for (; i + 8 <= n; i += 8) {
-            for (int k = 0; k < 8; k++) {
-                acc[k] += load_f64(p + (i + k) * stride);
-            }
-        }
-        for (; i < n; i++) {
-            acc[i % 8] += load_f64(p + i * stride);
-        }
-        return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    }
-    int64_t half = n / 2 / 8 * 8;
-    return strided_sum_f64(p, stride, half) + strided_sum_f64(p + half * stride, stride, n - half);
-}
-
-static void sum_f64(const char *in, int64_t stride, int64_t n, char *result)
-{
-    double sum = stride == (int64_t)sizeof(double) ? contiguous_sum_f64((const double *)in, n)
-                                                   : strided_sum_f64(in, stride, n);
-    memcpy(result, &sum, sizeof sum);
-}
-
-/* ===================================================================== float32 */
-
-enum { BLOCK_F32 = ACCUMULATORS * BLOCK_DEPTH * VF32_LANES };
-
-static inline vf32 block_sum_f32(const float *p, int64_t n)
-{
-    vf32 acc[ACCUMULATORS];
-    for (int k = 0; k < ACCUMULATORS; k++) {
-        acc[k] = vf32_zero();
-    }
-    int64_t i = 0;
-    for (; i + ACCUMULATORS * VF32_LANES <= n; i += ACCUMULATORS * VF32_LANES) {
-        for (int k = 0; k < ACCUMULATORS; k++) {
-            acc[k] = vf32_add(acc[k], vf32_load(p + i + k * VF32_LANES));
-        }
-    }
-    for (int k = 0; k < ACCUMULATORS; k++) { /* constant trip count: acc stays in registers */
-        if (i + VF32_LANES <= n) {
-            acc[k] = vf32_add(acc[k], vf32_load(p + i));
-            i += VF32_LANES;
-        }
-    }
-    if (i < n) {
-        acc[ACCUMULATORS - 1] = vf32_add(acc[ACCUMULATORS - 1], vf32_load_partial(p + i, n - i));
-    }
-    for (int width = ACCUMULATORS / 2; width > 0; width /= 2) {
-        for (int k = 0; k < width; k++) {
-            acc[k] = vf32_add(acc[k], acc[k + width]);
-        }
-    }
-    return acc[0];
-}
-
-static float contiguous_sum_f32(const float *p, int64_t n)
-{
-    vf32 tree[TREE_LEVELS];
-    int64_t blocks = 0;
-    int64_t i = 0;
-    for (; i + BLOCK_F32 <= n; i += BLOCK_F32) {
-        vf32 sum = block_sum_f32(p + i, BLOCK_F32);
-        int level = 0;
-        for (int64_t carry = blocks; carry & 1; carry >>= 1, level++) {
-            sum = vf32_add(tree[level], sum);
-        }
-        tree[level] = sum;
-        blocks++;
-    }
-    vf32 total = block_sum_f32(p + i, n - i);
-    for (int level = 0; level < TREE_LEVELS && (blocks >> level) != 0; level++) {
-        if ((blocks >> level) & 1) {
-            total = vf32_add(tree[level], total);
-        }
-    }
-    return vf32_sum_lanes(total);
-}
-
-static inline float load_f32(const char *p)
-{
-    float v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static float strided_sum_f32(const char *p, int64_t stride, int64_t n)
-{
-    if (n <= STRIDED_LEAF) {
-        float acc[8] = {0};
-        int64_t i = 0;
-        for (; i + 8 <= n; i += 8) {
-            for (int k = 0; k < 8; k++) {
-                acc[k] += load_f32(p + (i + k) * stride);
-            }
-        }
-        for (; i < n; i++) {
-            acc[i % 8] += load_f32(p + i * stride);
-        }
-        return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    }
-    int64_t half = n / 2 / 8 * 8;
-    return strided_sum_f32(p, stride, half) + strided_sum_f32(p + half * stride, stride, n - half);
-}
-
-static void sum_f32(const char *in, int64_t stride, int64_t n, char *result)
-{
-    float sum = stride == (int64_t)sizeof(float) ? contiguous_sum_f32((const float *)in, n)
-                                                 : strided_sum_f32(in, stride, n);
-    memcpy(result, &sum, sizeof sum);
-}
+DEFINE_SUM(f64, double)
+DEFINE_SUM(f32, float)
 
 void RP_SIMD_FN(rp_simd_fill_reduce)(rp_kernel_table *table)
 {

@@ -3,11 +3,14 @@
  *
  * Each per-ISA kernel source is compiled once per target with exactly one of RP_SIMD_AVX2,
  * RP_SIMD_AVX512 or RP_SIMD_NEON defined (and that target's compiler flags); this header maps
- * the kernel's vocabulary (vf64_load, vf32_add, ...) onto that target's intrinsics as small
- * static inline functions, and gives the target's entry points their suffixed names through
- * RP_SIMD_FN. Loads and stores are unaligned-safe; partial ones touch only `count` lanes;
- * vf*_stream stores bypass the caches where the target can (HAS_STREAM) and need an address
- * aligned to VECTOR_BYTES, and stream_fence orders them before later stores.
+ * the kernels' vocabulary onto that target's intrinsics, and gives the target's entry points
+ * their suffixed names through RP_SIMD_FN. The typed operations (vf64_load, vf32_add, ...) are
+ * small static inline functions, those that are one intrinsic stamped out for both element
+ * types by X86_SIMPLE_OPS or NEON_OPS; the kernels call them through the vec_* names at the
+ * end, which pick the float64 or float32 operation from an argument's type, so that one kernel
+ * body serves both element types. Loads and stores are unaligned-safe; partial ones touch only
+ * `count` lanes; vf*_stream stores bypass the caches where the target can (HAS_STREAM) and need
+ * an address aligned to VECTOR_BYTES, and stream_fence orders them before later stores.
  */
 #ifndef RAPTORS_KERNELS_SIMD_VEC_H
 #define RAPTORS_KERNELS_SIMD_VEC_H
@@ -19,6 +22,20 @@
 #define RP_SIMD_JOIN(name, suffix) RP_SIMD_JOIN2(name, suffix)
 /* The target's version of an entry point: RP_SIMD_FN(rp_kernels_fill) -> rp_kernels_fill_avx2. */
 #define RP_SIMD_FN(name) RP_SIMD_JOIN(name, RP_SIMD_SUFFIX)
+
+#if defined(RP_SIMD_AVX512) || defined(RP_SIMD_AVX2)
+/* The operations that are one intrinsic each, named alike by AVX2 and AVX-512, for vector type V
+ * of element type T: W is the intrinsics' width prefix (_mm256, _mm512), S their element suffix
+ * (pd, ps). V_stream is the non-temporal store; its p must be aligned to VECTOR_BYTES. */
+#define X86_SIMPLE_OPS(V, T, W, S)                                                                 \
+    static inline V V##_load(const T *p) { return W##_loadu_##S(p); }                             \
+    static inline void V##_store(T *p, V v) { W##_storeu_##S(p, v); }                             \
+    static inline void V##_stream(T *p, V v) { W##_stream_##S(p, v); }                            \
+    static inline V V##_set1(T x) { return W##_set1_##S(x); }                                     \
+    static inline V V##_zero(void) { return W##_setzero_##S(); }                                  \
+    static inline V V##_add(V a, V b) { return W##_add_##S(a, b); }                               \
+    static inline V V##_mul(V a, V b) { return W##_mul_##S(a, b); }
+#endif
 
 #if defined(RP_SIMD_AVX512)
 /* ===================================================================== AVX-512 */
@@ -33,12 +50,9 @@ enum { VF64_LANES = 8, VF32_LANES = 16, VECTOR_BYTES = 64, HAS_STREAM = 1 };
 /* Orders earlier non-temporal stores before later stores (they are weakly ordered). */
 static inline void stream_fence(void) { _mm_sfence(); }
 
-static inline vf64 vf64_load(const double *p) { return _mm512_loadu_pd(p); }
-static inline void vf64_store(double *p, vf64 v) { _mm512_storeu_pd(p, v); }
-static inline vf64 vf64_set1(double x) { return _mm512_set1_pd(x); }
-static inline vf64 vf64_zero(void) { return _mm512_setzero_pd(); }
-static inline vf64 vf64_add(vf64 a, vf64 b) { return _mm512_add_pd(a, b); }
-static inline vf64 vf64_mul(vf64 a, vf64 b) { return _mm512_mul_pd(a, b); }
+X86_SIMPLE_OPS(vf64, double, _mm512, pd)
+X86_SIMPLE_OPS(vf32, float, _mm512, ps)
+
 static inline vf64 vf64_load_partial(const double *p, int64_t count)
 {
     return _mm512_maskz_loadu_pd((__mmask8)((1u << count) - 1), p);
@@ -47,8 +61,6 @@ static inline void vf64_store_partial(double *p, vf64 v, int64_t count)
 {
     _mm512_mask_storeu_pd(p, (__mmask8)((1u << count) - 1), v);
 }
-/* Non-temporal store; p must be aligned to VECTOR_BYTES. */
-static inline void vf64_stream(double *p, vf64 v) { _mm512_stream_pd(p, v); }
 static inline double vf64_sum_lanes(vf64 v)
 {
     __m256d half = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
@@ -56,12 +68,6 @@ static inline double vf64_sum_lanes(vf64 v)
     return _mm_cvtsd_f64(_mm_add_sd(quarter, _mm_unpackhi_pd(quarter, quarter)));
 }
 
-static inline vf32 vf32_load(const float *p) { return _mm512_loadu_ps(p); }
-static inline void vf32_store(float *p, vf32 v) { _mm512_storeu_ps(p, v); }
-static inline vf32 vf32_set1(float x) { return _mm512_set1_ps(x); }
-static inline vf32 vf32_zero(void) { return _mm512_setzero_ps(); }
-static inline vf32 vf32_add(vf32 a, vf32 b) { return _mm512_add_ps(a, b); }
-static inline vf32 vf32_mul(vf32 a, vf32 b) { return _mm512_mul_ps(a, b); }
 static inline vf32 vf32_load_partial(const float *p, int64_t count)
 {
     return _mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), p);
@@ -70,7 +76,6 @@ static inline void vf32_store_partial(float *p, vf32 v, int64_t count)
 {
     _mm512_mask_storeu_ps(p, (__mmask16)((1u << count) - 1), v);
 }
-static inline void vf32_stream(float *p, vf32 v) { _mm512_stream_ps(p, v); }
 static inline float vf32_sum_lanes(vf32 v)
 {
     __m256 half = _mm256_add_ps(_mm512_castps512_ps256(v),
@@ -103,12 +108,9 @@ static inline __m256i lane_mask_32(int64_t count)
                               _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-static inline vf64 vf64_load(const double *p) { return _mm256_loadu_pd(p); }
-static inline void vf64_store(double *p, vf64 v) { _mm256_storeu_pd(p, v); }
-static inline vf64 vf64_set1(double x) { return _mm256_set1_pd(x); }
-static inline vf64 vf64_zero(void) { return _mm256_setzero_pd(); }
-static inline vf64 vf64_add(vf64 a, vf64 b) { return _mm256_add_pd(a, b); }
-static inline vf64 vf64_mul(vf64 a, vf64 b) { return _mm256_mul_pd(a, b); }
+X86_SIMPLE_OPS(vf64, double, _mm256, pd)
+X86_SIMPLE_OPS(vf32, float, _mm256, ps)
+
 static inline vf64 vf64_load_partial(const double *p, int64_t count)
 {
     return _mm256_maskload_pd(p, lane_mask_64(count));
@@ -117,19 +119,12 @@ static inline void vf64_store_partial(double *p, vf64 v, int64_t count)
 {
     _mm256_maskstore_pd(p, lane_mask_64(count), v);
 }
-static inline void vf64_stream(double *p, vf64 v) { _mm256_stream_pd(p, v); }
 static inline double vf64_sum_lanes(vf64 v)
 {
     __m128d half = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
     return _mm_cvtsd_f64(_mm_add_sd(half, _mm_unpackhi_pd(half, half)));
 }
 
-static inline vf32 vf32_load(const float *p) { return _mm256_loadu_ps(p); }
-static inline void vf32_store(float *p, vf32 v) { _mm256_storeu_ps(p, v); }
-static inline vf32 vf32_set1(float x) { return _mm256_set1_ps(x); }
-static inline vf32 vf32_zero(void) { return _mm256_setzero_ps(); }
-static inline vf32 vf32_add(vf32 a, vf32 b) { return _mm256_add_ps(a, b); }
-static inline vf32 vf32_mul(vf32 a, vf32 b) { return _mm256_mul_ps(a, b); }
 static inline vf32 vf32_load_partial(const float *p, int64_t count)
 {
     return _mm256_maskload_ps(p, lane_mask_32(count));
@@ -138,7 +133,6 @@ static inline void vf32_store_partial(float *p, vf32 v, int64_t count)
 {
     _mm256_maskstore_ps(p, lane_mask_32(count), v);
 }
-static inline void vf32_stream(float *p, vf32 v) { _mm256_stream_ps(p, v); }
 static inline float vf32_sum_lanes(vf32 v)
 {
     __m128 half = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -159,47 +153,34 @@ enum { VF64_LANES = 2, VF32_LANES = 4, VECTOR_BYTES = 16, HAS_STREAM = 0 };
 
 static inline void stream_fence(void) {}
 
-static inline vf64 vf64_load(const double *p) { return vld1q_f64(p); }
-static inline void vf64_store(double *p, vf64 v) { vst1q_f64(p, v); }
-static inline vf64 vf64_set1(double x) { return vdupq_n_f64(x); }
-static inline vf64 vf64_zero(void) { return vdupq_n_f64(0.0); }
-static inline vf64 vf64_add(vf64 a, vf64 b) { return vaddq_f64(a, b); }
-static inline vf64 vf64_mul(vf64 a, vf64 b) { return vmulq_f64(a, b); }
-/* NEON has no masked memory access: partial vectors go through a small zeroed buffer. */
-static inline vf64 vf64_load_partial(const double *p, int64_t count)
-{
-    double lanes[VF64_LANES] = {0};
-    memcpy(lanes, p, (size_t)count * sizeof(double));
-    return vld1q_f64(lanes);
-}
-static inline void vf64_store_partial(double *p, vf64 v, int64_t count)
-{
-    double lanes[VF64_LANES];
-    vst1q_f64(lanes, v);
-    memcpy(p, lanes, (size_t)count * sizeof(double));
-}
-static inline void vf64_stream(double *p, vf64 v) { vst1q_f64(p, v); }
+/* The operations for vector type V of element type T (S: the intrinsics' suffix, f64 or f32).
+ * V_stream is a plain store. NEON has no masked memory access: partial vectors go through a
+ * small zeroed buffer. */
+#define NEON_OPS(V, T, S)                                                                          \
+    static inline V V##_load(const T *p) { return vld1q_##S(p); }                                 \
+    static inline void V##_store(T *p, V v) { vst1q_##S(p, v); }                                  \
+    static inline void V##_stream(T *p, V v) { vst1q_##S(p, v); }                                 \
+    static inline V V##_set1(T x) { return vdupq_n_##S(x); }                                      \
+    static inline V V##_zero(void) { return vdupq_n_##S(0); }                                     \
+    static inline V V##_add(V a, V b) { return vaddq_##S(a, b); }                                 \
+    static inline V V##_mul(V a, V b) { return vmulq_##S(a, b); }                                 \
+    static inline V V##_load_partial(const T *p, int64_t count)                                   \
+    {                                                                                              \
+        T lanes[VECTOR_BYTES / sizeof(T)] = {0};                                                   \
+        memcpy(lanes, p, (size_t)count * sizeof(T));                                               \
+        return vld1q_##S(lanes);                                                                   \
+    }                                                                                              \
+    static inline void V##_store_partial(T *p, V v, int64_t count)                                \
+    {                                                                                              \
+        T lanes[VECTOR_BYTES / sizeof(T)];                                                         \
+        vst1q_##S(lanes, v);                                                                       \
+        memcpy(p, lanes, (size_t)count * sizeof(T));                                               \
+    }
+NEON_OPS(vf64, double, f64)
+NEON_OPS(vf32, float, f32)
+
 static inline double vf64_sum_lanes(vf64 v) { return vaddvq_f64(v); }
 
-static inline vf32 vf32_load(const float *p) { return vld1q_f32(p); }
-static inline void vf32_store(float *p, vf32 v) { vst1q_f32(p, v); }
-static inline vf32 vf32_set1(float x) { return vdupq_n_f32(x); }
-static inline vf32 vf32_zero(void) { return vdupq_n_f32(0.0f); }
-static inline vf32 vf32_add(vf32 a, vf32 b) { return vaddq_f32(a, b); }
-static inline vf32 vf32_mul(vf32 a, vf32 b) { return vmulq_f32(a, b); }
-static inline vf32 vf32_load_partial(const float *p, int64_t count)
-{
-    float lanes[VF32_LANES] = {0};
-    memcpy(lanes, p, (size_t)count * sizeof(float));
-    return vld1q_f32(lanes);
-}
-static inline void vf32_store_partial(float *p, vf32 v, int64_t count)
-{
-    float lanes[VF32_LANES];
-    vst1q_f32(lanes, v);
-    memcpy(p, lanes, (size_t)count * sizeof(float));
-}
-static inline void vf32_stream(float *p, vf32 v) { vst1q_f32(p, v); }
 static inline float vf32_sum_lanes(vf32 v)
 {
     /* Pairwise: (l0 + l2) + (l1 + l3). */
@@ -210,5 +191,22 @@ static inline float vf32_sum_lanes(vf32 v)
 #else
 #error "compile a SIMD kernel source with exactly one of RP_SIMD_AVX2, RP_SIMD_AVX512, RP_SIMD_NEON"
 #endif
+
+/* The operations above under one name for both element types, chosen at compile time by the
+ * type of an argument (of the element a pointer points to, for memory operations), so that one
+ * kernel body serves float64 and float32: vec_add(a, b) is vf64_add for vf64 operands. */
+#define VEC_LANES(T) ((int)(VECTOR_BYTES / sizeof(T)))
+#define vec_zero(T) _Generic((T)0, double: vf64_zero, float: vf32_zero)()
+#define vec_set1(x) _Generic((x), double: vf64_set1, float: vf32_set1)(x)
+#define vec_add(a, b) _Generic((a), vf64: vf64_add, vf32: vf32_add)(a, b)
+#define vec_mul(a, b) _Generic((a), vf64: vf64_mul, vf32: vf32_mul)(a, b)
+#define vec_sum_lanes(v) _Generic((v), vf64: vf64_sum_lanes, vf32: vf32_sum_lanes)(v)
+#define vec_load(p) _Generic(*(p), double: vf64_load, float: vf32_load)(p)
+#define vec_store(p, v) _Generic(*(p), double: vf64_store, float: vf32_store)(p, v)
+#define vec_stream(p, v) _Generic(*(p), double: vf64_stream, float: vf32_stream)(p, v)
+#define vec_load_partial(p, count)                                                                 \
+    _Generic(*(p), double: vf64_load_partial, float: vf32_load_partial)(p, count)
+#define vec_store_partial(p, v, count)                                                             \
+    _Generic(*(p), double: vf64_store_partial, float: vf32_store_partial)(p, v, count)
 
 #endif

@@ -16,6 +16,7 @@
 #include "raptors/raptors.h"
 
 #include "check.h"
+#include "env_probe.h"
 
 
 #define MIB ((size_t)1 << 20)
@@ -27,29 +28,15 @@ static rp_cache_stats info(void)
     return stats;
 }
 
+static int64_t cache_limit(void)
+{
+    return (int64_t)info().limit;
+}
+
 /* The limit a fresh process starts with under RAPTORS_CACHE_MB=value (NULL: unset). */
 static size_t limit_in_child(const char *value)
 {
-    int ends[2];
-    CHECK(pipe(ends) == 0);
-    pid_t child = fork();
-    if (child == 0) {
-        if (value != NULL) {
-            setenv("RAPTORS_CACHE_MB", value, 1);
-        } else {
-            unsetenv("RAPTORS_CACHE_MB");
-        }
-        size_t limit = info().limit;
-        _exit(write(ends[1], &limit, sizeof limit) == sizeof limit ? 0 : 1);
-    }
-    close(ends[1]);
-    size_t limit = 0;
-    if (read(ends[0], &limit, sizeof limit) != sizeof limit) {
-        limit = (size_t)-1;
-    }
-    close(ends[0]);
-    waitpid(child, NULL, 0);
-    return limit;
+    return (size_t)probe_in_child("RAPTORS_CACHE_MB", value, cache_limit);
 }
 
 static void test_environment_limit(void)

@@ -17,6 +17,7 @@
 #include "raptors/raptors.h"
 
 #include "check.h"
+#include "env_probe.h"
 
 
 /* ----- coverage: each item visited once, workers in range */
@@ -423,32 +424,16 @@ static void test_thread_count(void)
     CHECK(rp_parallel_min_items(1 << 30) == 1);
 }
 
+static int64_t thread_count(void)
+{
+    return rp_get_num_threads();
+}
+
 /* The thread count a fresh process starts with under RAPTORS_THREADS=env_value (NULL: unset):
  * a forked child sets the variable before anything reads the count (so this test runs first). */
 static int threads_in_child(const char *env_value)
 {
-    int pipe_ends[2];
-    CHECK(pipe(pipe_ends) == 0);
-    fflush(stdout);
-    pid_t child = fork();
-    if (child == 0) {
-        if (env_value != NULL) {
-            setenv("RAPTORS_THREADS", env_value, 1);
-        } else {
-            unsetenv("RAPTORS_THREADS");
-        }
-        int threads = rp_get_num_threads();
-        ssize_t written = write(pipe_ends[1], &threads, sizeof threads);
-        _exit(written == sizeof threads ? 0 : 1);
-    }
-    close(pipe_ends[1]);
-    int threads = -1;
-    if (read(pipe_ends[0], &threads, sizeof threads) != sizeof threads) {
-        threads = -1;
-    }
-    close(pipe_ends[0]);
-    waitpid(child, NULL, 0);
-    return threads;
+    return (int)probe_in_child("RAPTORS_THREADS", env_value, thread_count);
 }
 
 static void test_environment_default(void)
