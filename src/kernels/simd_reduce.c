@@ -21,23 +21,27 @@ enum {
     TREE_LEVELS = 64          /* one per bit of a block count */
 };
 
+_Static_assert(ACCUMULATORS == 8, "block_sum's closing tree adds eight accumulators");
+
 /* Sum of n contiguous elements, at most a block (ACCUMULATORS * BLOCK_DEPTH vectors), as one
  * vector of lane sums. */
 #define DEFINE_BLOCK_SUM(sfx, T, V)                                                                \
     static inline V block_sum_##sfx(const T *p, int64_t n)                                         \
     {                                                                                              \
         enum { LANES = VEC_LANES(T) };                                                             \
+        /* Every loop over k is unrolled so acc[] lives in registers: left as an array in memory,  \
+         * it costs a stack clear and spills per call, as much as summing a short row. */          \
         V acc[ACCUMULATORS];                                                                       \
-        for (int k = 0; k < ACCUMULATORS; k++) {                                                   \
+        _Pragma("GCC unroll 8") for (int k = 0; k < ACCUMULATORS; k++) {                           \
             acc[k] = vec_zero(T);                                                                  \
         }                                                                                          \
         int64_t i = 0;                                                                             \
         for (; i + ACCUMULATORS * LANES <= n; i += ACCUMULATORS * LANES) {                         \
-            for (int k = 0; k < ACCUMULATORS; k++) {                                               \
+            _Pragma("GCC unroll 8") for (int k = 0; k < ACCUMULATORS; k++) {                       \
                 acc[k] = vec_add(acc[k], vec_load(p + i + k * LANES));                             \
             }                                                                                      \
         }                                                                                          \
-        for (int k = 0; k < ACCUMULATORS; k++) { /* constant trip count: acc stays in registers */ \
+        _Pragma("GCC unroll 8") for (int k = 0; k < ACCUMULATORS; k++) {                           \
             if (i + LANES <= n) {                                                                  \
                 acc[k] = vec_add(acc[k], vec_load(p + i));                                         \
                 i += LANES;                                                                        \
@@ -47,12 +51,13 @@ enum {
             acc[ACCUMULATORS - 1] =                                                                \
                 vec_add(acc[ACCUMULATORS - 1], vec_load_partial(p + i, n - i));                    \
         }                                                                                          \
-        for (int width = ACCUMULATORS / 2; width > 0; width /= 2) {                                \
-            for (int k = 0; k < width; k++) {                                                      \
-                acc[k] = vec_add(acc[k], acc[k + width]);                                          \
-            }                                                                                      \
+        /* Halve the accumulators three times: acc[k] += acc[k + 4], then + 2, then + 1. */        \
+        _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++) {                                      \
+            acc[k] = vec_add(acc[k], acc[k + 4]);                                                  \
         }                                                                                          \
-        return acc[0];                                                                             \
+        acc[0] = vec_add(acc[0], acc[2]);                                                          \
+        acc[1] = vec_add(acc[1], acc[3]);                                                          \
+        return vec_add(acc[0], acc[1]);                                                            \
     }
 DEFINE_BLOCK_SUM(f64, double, vf64)
 DEFINE_BLOCK_SUM(f32, float, vf32)
