@@ -89,7 +89,7 @@ def run_hypothesis(runs, seed, seconds, seed_dirs):
         if time.monotonic() - started >= seconds:
             print(f"fuzz (hypothesis driver): stopped at the time bound after {batch} batches")
             break
-        fixed_seed((seed, batch))(fuzz_batch)()
+        fixed_seed(f"{seed}-{batch}")(fuzz_batch)()
     print(f"fuzz (hypothesis driver): {done} programs from seed {seed} in "
           f"{time.monotonic() - started:.0f} s, no mismatch")
     print_known_summary(hits)

@@ -26,7 +26,8 @@
 # RAPTORS_FUZZ_SECONDS (default 120) only caps the time on a very slow machine: the run is then
 # a prefix of the same sequence and says so. To fuzz further by hand, run with other seeds and
 # more inputs, e.g. RAPTORS_FUZZ_SEED=7 RAPTORS_FUZZ_RUNS=500000 RAPTORS_FUZZ_SECONDS=3600, and
-# copy any input worth keeping into fuzz/corpus/ (see its README).
+# copy any input worth keeping into fuzz/corpus/ (see its README) before the next run empties
+# build/fuzz/.
 # If atheris cannot be installed on this Python, the hypothesis driver (random inputs, same
 # programs and checks, also seeded and counted) runs instead, and this script says so.
 # A mismatch prints a standalone reproducer; the failing input is kept in build/fuzz/artifacts/
