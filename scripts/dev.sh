@@ -12,8 +12,7 @@ setup() {
     if [ ! -x "$python" ]; then
         python3 -m venv "$venv"
     fi
-    "$python" -m pip install -q --disable-pip-version-check \
-        "numpy>=2" pytest hypothesis meson-python meson ninja
+    "$python" -m pip install -q --disable-pip-version-check -r scripts/dev-requirements.txt
     # Rebuilds only what changed: meson-python keeps its build directory under build/.
     "$python" -m pip install -q --disable-pip-version-check --no-build-isolation \
         -Cbuild-dir=build/python .

@@ -100,8 +100,7 @@ python_tests_asan() {
     if [ ! -x "$python" ]; then
         python3 -m venv "$venv"
     fi
-    "$python" -m pip install -q --disable-pip-version-check \
-        "numpy>=2" pytest hypothesis meson-python meson ninja
+    "$python" -m pip install -q --disable-pip-version-check -r scripts/dev-requirements.txt
     local setup_args=()
     for arg in "${sanitize_args[@]}"; do
         setup_args+=("-Csetup-args=$arg")
