@@ -7,10 +7,10 @@
  * (float -> int, float64 -> float32) report it through the floating-point status flags, as
  * NumPy's do: each task clears and reads its own thread's flags.
  */
-#include <fenv.h>
 #include <stdatomic.h>
 #include <string.h>
 
+#include "fp_status.h"
 #include "kernels/kernels.h"
 #include "nditer.h"
 #include "parallel.h"
@@ -34,12 +34,10 @@ typedef struct copy_job {
     atomic_int met;               /* RP_CAST_* bits, from every task */
 } copy_job;
 
-#define WATCHED_EXCEPTIONS (FE_OVERFLOW | FE_INVALID)
-
 static void start_watching(const copy_job *job)
 {
     if (job->watch) {
-        feclearexcept(WATCHED_EXCEPTIONS);
+        rp_fp_clear();
     }
 }
 
@@ -48,9 +46,9 @@ static void stop_watching(copy_job *job)
     if (!job->watch) {
         return;
     }
-    int raised = fetestexcept(WATCHED_EXCEPTIONS);
-    int met = ((raised & FE_OVERFLOW) ? RP_CAST_OVERFLOW : 0) |
-              ((raised & FE_INVALID) ? RP_CAST_INVALID : 0);
+    int raised = rp_fp_collect();
+    int met = ((raised & RP_LOOP_OVERFLOW) ? RP_CAST_OVERFLOW : 0) |
+              ((raised & RP_LOOP_INVALID) ? RP_CAST_INVALID : 0);
     if (met != 0) {
         atomic_fetch_or(&job->met, met);
     }

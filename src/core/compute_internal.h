@@ -7,9 +7,9 @@
 #ifndef RAPTORS_CORE_COMPUTE_INTERNAL_H
 #define RAPTORS_CORE_COMPUTE_INTERNAL_H
 
-#include <fenv.h>
 #include <stdlib.h>
 
+#include "fp_status.h"
 #include "kernels/kernels.h"
 #include "parallel.h"
 
@@ -61,28 +61,6 @@ static inline int rp_worker_flags_finish(rp_worker_flags *flags)
         free(flags->slots);
     }
     return merged;
-}
-
-/* ----- floating-point conditions, read from the FP status flags of the calling thread */
-
-#define RP_FP_WATCHED (FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID)
-
-static inline void rp_fp_clear(void) { feclearexcept(RP_FP_WATCHED); }
-
-/* RP_LOOP_* bits for the conditions raised since rp_fp_clear on this thread. */
-static inline int rp_fp_collect(void)
-{
-    int raised = fetestexcept(RP_FP_WATCHED), flags = 0;
-    if (raised & FE_DIVBYZERO) {
-        flags |= RP_LOOP_DIVIDE_BY_ZERO;
-    }
-    if (raised & FE_OVERFLOW) {
-        flags |= RP_LOOP_OVERFLOW;
-    }
-    if (raised & FE_INVALID) {
-        flags |= RP_LOOP_INVALID;
-    }
-    return flags;
 }
 
 /* ----- an odometer over some axes of an array (C order: the last listed axis moves fastest) */
