@@ -73,6 +73,21 @@ typedef struct rp_axis_walk {
     int64_t offset[2];                 /* byte offsets of the current position */
 } rp_axis_walk;
 
+/* *to = *from, copying only the axes in use: a whole rp_axis_walk is over a kilobyte, and each
+ * task of a parallel loop starts from its own copy. */
+static inline void rp_axis_walk_copy(rp_axis_walk *to, const rp_axis_walk *from)
+{
+    to->naxes = from->naxes;
+    for (int i = 0; i < from->naxes; i++) {
+        to->shape[i] = from->shape[i];
+        to->strides[0][i] = from->strides[0][i];
+        to->strides[1][i] = from->strides[1][i];
+        to->counter[i] = from->counter[i];
+    }
+    to->offset[0] = from->offset[0];
+    to->offset[1] = from->offset[1];
+}
+
 /* Number of positions the walk covers (1 for no axes). */
 static inline int64_t rp_axis_walk_size(const rp_axis_walk *walk)
 {

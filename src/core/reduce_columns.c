@@ -99,7 +99,8 @@ static void sum_tiles(int64_t begin, int64_t end, int worker, void *context)
     if (job->watch_fp) {
         rp_fp_clear();
     }
-    rp_axis_walk kept = job->kept;
+    rp_axis_walk kept;
+    rp_axis_walk_copy(&kept, &job->kept);
     int64_t per_kept = plan->pieces * plan->chunks;
     rp_axis_walk_seek(&kept, begin / per_kept);
     for (int64_t item = begin; item < end; item++) {
@@ -137,7 +138,8 @@ static void merge_partials(int64_t begin, int64_t end, int worker, void *context
     if (job->watch_fp) {
         rp_fp_clear();
     }
-    rp_axis_walk kept = job->kept;
+    rp_axis_walk kept;
+    rp_axis_walk_copy(&kept, &job->kept);
     rp_axis_walk_seek(&kept, begin / plan->merge_pieces);
     int64_t partial_row = job->ncols * plan->acc_itemsize;
     for (int64_t item = begin; item < end; item++) {

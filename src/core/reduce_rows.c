@@ -109,7 +109,9 @@ static void reduce_items(int64_t begin, int64_t end, int worker, void *context)
     if (plan->reducer->watch_fp) {
         rp_fp_clear();
     }
-    rp_axis_walk kept = plan->kept, rows = plan->rows;
+    rp_axis_walk kept, rows;
+    rp_axis_walk_copy(&kept, &plan->kept);
+    rp_axis_walk_copy(&rows, &plan->rows);
     rp_axis_walk_seek(&kept, begin / plan->pieces_per_output);
     for (int64_t item = begin; item < end; item++) {
         int64_t piece = item % plan->pieces_per_output;
@@ -198,7 +200,8 @@ static rp_status run_row_reduction(reduce_plan *plan, int64_t in_itemsize, int *
         /* Each output's partials are contiguous: reduce them with the kernel of the acc dtype,
          * which for float sums is pairwise again. */
         rp_reduce_loop merge = kernels->reduce[plan->reducer->kernel_op][plan->reducer->acc];
-        rp_axis_walk kept = plan->kept;
+        rp_axis_walk kept;
+        rp_axis_walk_copy(&kept, &plan->kept);
         int fp_flags = 0;
         if (plan->reducer->watch_fp) {
             rp_fp_clear();
@@ -231,7 +234,9 @@ static void accumulate_items(int64_t begin, int64_t end, int worker, void *conte
     if (plan->reducer->watch_fp) {
         rp_fp_clear();
     }
-    rp_axis_walk kept = plan->kept, rows = plan->rows;
+    rp_axis_walk kept, rows;
+    rp_axis_walk_copy(&kept, &plan->kept);
+    rp_axis_walk_copy(&rows, &plan->rows);
     int64_t nrows = rp_axis_walk_size(&rows);
     rp_axis_walk_seek(&kept, begin / plan->blocks_per_kept);
     for (int64_t item = begin; item < end; item++) {
