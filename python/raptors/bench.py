@@ -40,6 +40,9 @@ WRITERS = ("broadcast_add", "scale")
 LAYOUTS = {"2d": ("C",), "layouts": ("T", "F", "sliced")}
 SAMPLE_SECONDS = 0.002       # a timed sample repeats the call until it lasts about this long
 KEEP_ALIVE_BYTES = 512 << 20  # outputs one library may keep alive at once in the "kept" timing
+# NumPy's OpenBLAS threads poll for a CPU's worth of time (about 0.1 s here) after the import
+# before they sleep; on a small machine they would take a core from whichever case runs first.
+SETTLE_SECONDS = 0.3
 
 
 # ----------------------------------------------------------------------------- operations
@@ -502,6 +505,7 @@ def main(argv=None):
         if "numexpr" in peers:
             peers["numexpr"].set_num_threads(args.threads)
     cases = build_cases(args)
+    time.sleep(SETTLE_SECONDS)
     floor = Floor(max(5, args.repeats))
     results = []
     gc_was_enabled = gc.isenabled()
