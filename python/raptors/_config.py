@@ -11,6 +11,9 @@ once, at the first operation:
     an unknown name, means the best set the CPU supports. ``RAPTORS_SIMD_MAX`` is an older name.
 ``RAPTORS_CACHE_MB``
     capacity of the cache of freed large buffers (default min(1 GiB, RAM / 16); 0 disables).
+``RAPTORS_GRAIN_BYTES``
+    bytes of memory traffic each thread must get before work is split (default from the L2
+    size); a testing knob: ``1`` sends nearly every operation through the thread pool.
 """
 
 import contextlib as _contextlib

@@ -59,11 +59,29 @@ rp_status rp_set_num_threads(int n)
 
 int rp_parallel_threads(void) { return rp_get_num_threads(); }
 
+/* RAPTORS_GRAIN_BYTES when it is a positive whole number, else 0. A testing knob: a tiny grain
+ * sends even the small arrays of a test suite through the pool, so the threaded path can be
+ * checked against NumPy as thoroughly as the single-threaded one. */
+static int64_t grain_from_environment(void)
+{
+    const char *text = getenv("RAPTORS_GRAIN_BYTES");
+    if (text == NULL || *text == '\0') {
+        return 0;
+    }
+    char *end;
+    long long value = strtoll(text, &end, 10);
+    return *end == '\0' && value >= 1 ? (int64_t)value : 0;
+}
+
 /* Waking a thread and handing it a task costs a few microseconds; a thread's share must be long
  * enough to hide that. An eighth of the per-core L2 streams in about that time on current
  * machines, and scales with how much a core is built to keep near. */
 static void compute_grain(void)
 {
+    grain_bytes = grain_from_environment();
+    if (grain_bytes > 0) {
+        return;
+    }
     int64_t l2 = rp_machine_cache_bytes(2);
     int64_t grain = l2 > 0 ? l2 / 8 : 128 * 1024;
     if (grain < 32 * 1024) {

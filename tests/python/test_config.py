@@ -29,7 +29,8 @@ def restore_settings():
 def run_python(code, **env):
     """Runs `code` in a fresh interpreter with extra environment variables; returns stdout."""
     environment = dict(os.environ)
-    for name in ("RAPTORS_THREADS", "RAPTORS_SIMD", "RAPTORS_SIMD_MAX", "RAPTORS_CACHE_MB"):
+    for name in ("RAPTORS_THREADS", "RAPTORS_SIMD", "RAPTORS_SIMD_MAX", "RAPTORS_CACHE_MB",
+                 "RAPTORS_GRAIN_BYTES"):
         environment.pop(name, None)
     environment.update(env)
     result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True,
@@ -110,6 +111,8 @@ def test_counters_show_parallel_copies():
     assert np.array_equal(np.asarray(small), np.arange(10.0))
 
 
+@pytest.mark.skipif("RAPTORS_GRAIN_BYTES" in os.environ,
+                    reason="the split threshold is overridden (the threaded-path test run)")
 def test_small_arrays_stay_single_threaded():
     with rp.threads(4):
         rp.reset_threading_info()
@@ -223,6 +226,21 @@ def test_cache_environment():
     code = "import raptors; print(raptors.cache_info()['limit'])"
     assert run_python(code, RAPTORS_CACHE_MB="7") == str(7 * MIB)
     assert run_python(code, RAPTORS_CACHE_MB="0") == "0"
+
+
+def test_grain_from_environment():
+    """RAPTORS_GRAIN_BYTES sets the split threshold; with a tiny one, small work is split."""
+    code = ("import numpy as np, raptors as rp; rp.set_num_threads(2); "
+            "g = rp.show_config('dicts')['thresholds']['parallel_grain_bytes']; "
+            "before = rp.threading_info()['parallel_jobs']; "
+            "x, v = np.arange(1000.0).reshape(10, 100), np.arange(100.0); "
+            "s = np.asarray(rp.asarray(x) + rp.asarray(v)); "
+            "print(g, rp.threading_info()['parallel_jobs'] > before, bool((s == x + v).all()))")
+    assert run_python(code, RAPTORS_GRAIN_BYTES="1") == "1 True True"
+    default = run_python(code).split()
+    assert int(default[0]) > 1 and default[1:] == ["False", "True"]
+    for bad in ("0", "-5", "lots"):
+        assert run_python(code, RAPTORS_GRAIN_BYTES=bad).split()[0] == default[0]
 
 
 # ----- show_config
