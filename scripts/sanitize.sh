@@ -14,7 +14,8 @@
 #      skips its fork children there with a note; the other stages run them. Python is not run
 #      under TSan: CPython itself would have to be instrumented.
 #   4. The whole pytest suite against an ASan+UBSan build of the extension, installed into its own
-#      venv (build/asan-venv) so the normal .venv stays uninstrumented. Python itself is not
+#      venv (build/asan-venv) so the normal .venv stays uninstrumented; twice, as configured and
+#      then with RAPTORS_GRAIN_BYTES=1 RAPTORS_THREADS=4 so that the threaded plans run too. Python itself is not
 #      instrumented, so the ASan runtime is preloaded. PYTHONMALLOC=malloc makes every Python
 #      object a malloc block that ASan and LeakSanitizer can see. Leaks are checked once, at the
 #      end of the session, by scripts/leak_check_plugin.py: CPython's own allocations are never
@@ -111,11 +112,18 @@ python_tests_asan() {
     preload="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
     rm -rf "$logs"
     mkdir -p "$logs"
-    (cd tests && \
-        LD_PRELOAD="$preload" PYTHONMALLOC=malloc \
-        ASAN_OPTIONS=$asan_common:detect_leaks=1:leak_check_at_exit=0:log_path=$logs/asan \
-        PYTHONPATH="$PWD/../scripts${PYTHONPATH:+:$PYTHONPATH}" \
-        "../$python" -m pytest -q --capture=sys -p leak_check_plugin -p no:cacheprovider "$@") || status=$?
+    # Twice: as configured, then with every splittable operation on 4 pool threads, so the
+    # threaded plans' indexing runs under ASan too.
+    local threaded
+    for threaded in "" "RAPTORS_GRAIN_BYTES=1 RAPTORS_THREADS=4"; do
+        echo "pytest under ASan+UBSan${threaded:+ with $threaded}"
+        (cd tests && \
+            env $threaded LD_PRELOAD="$preload" PYTHONMALLOC=malloc \
+            ASAN_OPTIONS=$asan_common:detect_leaks=1:leak_check_at_exit=0:log_path=$logs/asan \
+            PYTHONPATH="$PWD/../scripts${PYTHONPATH:+:$PYTHONPATH}" \
+            "../$python" -m pytest -q --capture=sys -p leak_check_plugin -p no:cacheprovider \
+            "$@") || status=$?
+    done
     # allocator_may_return_null makes ASan log a warning for each impossible allocation; only
     # real reports count.
     local reports
