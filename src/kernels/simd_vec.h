@@ -34,7 +34,8 @@
     static inline V V##_set1(T x) { return W##_set1_##S(x); }                                     \
     static inline V V##_zero(void) { return W##_setzero_##S(); }                                  \
     static inline V V##_add(V a, V b) { return W##_add_##S(a, b); }                               \
-    static inline V V##_mul(V a, V b) { return W##_mul_##S(a, b); }
+    static inline V V##_mul(V a, V b) { return W##_mul_##S(a, b); }                               \
+    static inline V V##_and(V a, V b) { return W##_and_##S(a, b); }
 #endif
 
 #if defined(RP_SIMD_AVX512)
@@ -179,6 +180,16 @@ static inline void stream_fence(void) {}
 NEON_OPS(vf64, double, f64)
 NEON_OPS(vf32, float, f32)
 
+/* Bitwise and (no arithmetic: raises no floating-point condition). */
+static inline vf64 vf64_and(vf64 a, vf64 b)
+{
+    return vreinterpretq_f64_u64(vandq_u64(vreinterpretq_u64_f64(a), vreinterpretq_u64_f64(b)));
+}
+static inline vf32 vf32_and(vf32 a, vf32 b)
+{
+    return vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(a), vreinterpretq_u32_f32(b)));
+}
+
 static inline double vf64_sum_lanes(vf64 v) { return vaddvq_f64(v); }
 
 static inline float vf32_sum_lanes(vf32 v)
@@ -200,6 +211,7 @@ static inline float vf32_sum_lanes(vf32 v)
 #define vec_set1(x) _Generic((x), double: vf64_set1, float: vf32_set1)(x)
 #define vec_add(a, b) _Generic((a), vf64: vf64_add, vf32: vf32_add)(a, b)
 #define vec_mul(a, b) _Generic((a), vf64: vf64_mul, vf32: vf32_mul)(a, b)
+#define vec_and(a, b) _Generic((a), vf64: vf64_and, vf32: vf32_and)(a, b)
 #define vec_sum_lanes(v) _Generic((v), vf64: vf64_sum_lanes, vf32: vf32_sum_lanes)(v)
 #define vec_load(p) _Generic(*(p), double: vf64_load, float: vf32_load)(p)
 #define vec_store(p, v) _Generic(*(p), double: vf64_store, float: vf32_store)(p, v)

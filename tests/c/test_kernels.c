@@ -5,8 +5,9 @@
  * reference bit for bit (each lane is the same single IEEE operation) for lengths 0..300, every
  * misalignment, stride-0 operands on either side, in-place on either side, strided and
  * reversed operands, with and without the streaming-store hint; sums must be exact on
- * integer-valued data (so no element is dropped or counted twice), within the pairwise error
- * bound on random data, and as accurate as NumPy on a classic float32 case. Operands end right
+ * integer-valued data (so no element is dropped or counted twice) at strides of 1 to 8
+ * elements and reversed, raise no condition for the elements a strided sum skips, be within the
+ * pairwise error bound on random data, and as accurate as NumPy on a classic float32 case. Operands end right
  * before an inaccessible page, so any read or write past the last element crashes the test.
  * Column sums (colsum) of every dtype are exact on integer-valued data and bit-identical to the
  * portable loop on random data, for odd row and column counts, padded and reversed rows and
@@ -22,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fp_flags.h"
 #include "kernels/kernels.h"
 #include "raptors/raptors.h"
 
@@ -38,7 +40,7 @@ static int failures;
 
 static char current_case[160];
 
-enum { MAX_N = 300, MAX_STRIDE = 3 };
+enum { MAX_N = 300, MAX_STRIDE = 8 };
 
 /* ----- guarded memory: the usable bytes end exactly at an inaccessible page */
 
@@ -277,8 +279,8 @@ static void test_sum_exact(const rp_kernel_table *table)
         if (table->reduce[RP_RED_SUM][dtype] == NULL) {
             continue;
         }
-        static const int64_t stride_factors[] = {1, 2, 3, -1, -2};
-        for (int s = 0; s < 5; s++) {
+        static const int64_t stride_factors[] = {1, 2, 3, 4, 8, -1, -2};
+        for (int s = 0; s < 7; s++) {
             int64_t stride = stride_factors[s] * size;
             for (int64_t n = 0; n <= MAX_N; n++) {
                 for (int64_t shift = 0; shift < size; shift += n < 40 ? 1 : size / 2) {
@@ -298,6 +300,53 @@ static void test_sum_exact(const rp_kernel_table *table)
         }
     }
     guarded_free(&g);
+}
+
+/* Sums at a stride of a few elements read whole vectors over the span and keep every k-th lane:
+ * the skipped elements must raise no floating-point condition and change nothing, while the
+ * kept ones raise what they would in any order. */
+static void test_sum_flags(const rp_kernel_table *table)
+{
+    enum { N = 70, STEPS = 3 };
+    static const double skipped_values[] = {INFINITY, -INFINITY, NAN, 1e300, -0.0};
+    static const int64_t steps[STEPS] = {2, 4, 8};
+    static const rp_dtype dtypes[] = {RP_FLOAT32, RP_FLOAT64};
+    _Alignas(64) char data[N * 8 * 8];
+    for (int d = 0; d < 2; d++) {
+        rp_dtype dtype = dtypes[d];
+        int64_t size = (int64_t)rp_dtype_size(dtype);
+        for (int s = 0; s < STEPS; s++) {
+            int64_t step = steps[s];
+            for (size_t v = 0; v < sizeof skipped_values / sizeof *skipped_values; v++) {
+                for (int64_t n = 1; n <= N; n++) {
+                    int64_t span = (n - 1) * step + 1;
+                    for (int64_t i = 0; i < span; i++) {
+                        write_value(data + i * size, dtype, i % step == 0 ? 1.0 : skipped_values[v]);
+                    }
+                    snprintf(current_case, sizeof current_case,
+                             "%s %s sum step %lld skipped %g n=%lld", table->isa_name,
+                             rp_dtype_name(dtype), (long long)step, skipped_values[v],
+                             (long long)n);
+                    feclearexcept(FE_ALL_EXCEPT);
+                    double got = run_sum(table, dtype, data, step * size, n);
+                    CHECK(fetestexcept(FE_INVALID | FE_OVERFLOW) == 0);
+                    CHECK(got == (double)n);
+                    if (n < 2) {
+                        continue;
+                    }
+                    /* inf and -inf among the kept elements: invalid, and a NaN sum. */
+                    write_value(data, dtype, INFINITY);
+                    write_value(data + (n - 1) * step * size, dtype, -INFINITY);
+                    feclearexcept(FE_ALL_EXCEPT);
+                    got = run_sum(table, dtype, data, step * size, n);
+                    bool invalid = fetestexcept(FE_INVALID) != 0;
+                    bool observable = fp_flag_checks_apply("the sum flag checks");
+                    CHECK(isnan(got) && (invalid || !observable));
+                }
+            }
+        }
+    }
+    feclearexcept(FE_ALL_EXCEPT);
 }
 
 /* NumPy's float32 pairwise summation, as the accuracy bar. */
@@ -366,8 +415,8 @@ static void test_sum_accuracy(const rp_kernel_table *table)
             data64[i] = (double)data[i] * (1.0 + 1e-9 * (double)(seed & 255));
             magnitude += fabs((double)data[i]);
         }
-        for (int s = 0; s < 2; s++) {
-            int64_t stride = s == 0 ? 1 : 3;
+        for (int s = 0; s < 3; s++) {
+            int64_t stride = s == 0 ? 1 : s == 1 ? 2 : 3;
             int64_t n = LONG_N / stride;
             exact_sum exact32 = {0.0, 0.0}, exact64 = {0.0, 0.0};
             for (int64_t i = 0; i < n; i++) {
@@ -676,6 +725,7 @@ int main(void)
         test_binary(table);
         test_binary_flags(table);
         test_sum_exact(table);
+        test_sum_flags(table);
         test_sum_accuracy(table);
         test_colsum(table, scalar);
         test_colsum_accuracy(table);

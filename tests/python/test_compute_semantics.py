@@ -263,12 +263,14 @@ def test_integer_sums_accumulate_in_int64():
     same(rp.asarray(big).mean(), big.mean())    # float64 accumulation, as NumPy
 
 
-@pytest.mark.parametrize("layout", ["flat", "rows", "columns", "strided"])
+@pytest.mark.parametrize("layout", ["flat", "rows", "columns", "strided", "stepped",
+                                    "stepped rows"])
 def test_float32_sums_are_at_least_as_accurate_as_numpy(layout):
     rng = np.random.default_rng(7)
     x = (rng.random((1024, 1536)) * 10).astype(np.float32)
     view, axis = {"flat": (x, None), "rows": (x, 1), "columns": (x, 0),
-                  "strided": (x[::2, ::3], None)}[layout]
+                  "strided": (x[::2, ::3], None), "stepped": (x[::3, ::4], None),
+                  "stepped rows": (x[:, ::2], 1)}[layout]
     exact = view.astype(np.float64).sum(axis=axis)
     ours = np.asarray(rp.asarray(view).sum(axis=axis), dtype=np.float64)
     numpys = np.asarray(view.sum(axis=axis), dtype=np.float64)
@@ -276,6 +278,33 @@ def test_float32_sums_are_at_least_as_accurate_as_numpy(layout):
     numpy_error = np.max(np.abs(numpys - exact) / np.abs(exact))
     assert ours_error <= numpy_error * 1.01 + 1e-9
     assert ours_error < 1e-5
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("step", [2, 3, 4, 8])
+def test_stepped_sums_see_only_their_elements(dtype, step):
+    """Sums of x[::step] (some read whole vectors and mask lanes) ignore the skipped elements:
+    their infinities and NaNs neither change the result nor raise a warning."""
+    x = np.full(40 * step + 1, np.inf, dtype)
+    x[1::2] = -np.inf
+    x[2::4] = np.nan
+    x[::step] = np.arange(41, dtype=dtype)
+    view = x[::step]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        same(rp.asarray(x)[::step].sum(), view.sum())
+        same(rp.asarray(x)[::step].mean(), view.mean())
+        rows = x[: 40 * step].reshape(8, 5 * step)[:, ::step]
+        np.testing.assert_array_equal(np.asarray(rp.asarray(rows).sum(axis=1)),
+                                      rows.sum(axis=1))
+    # Infinities of both signs among the kept elements: NaN with NumPy's warning.
+    view = view.copy()
+    view[3], view[7] = np.inf, -np.inf
+    y = np.zeros(view.size * step, dtype)
+    y[::step] = view
+    with pytest.warns(RuntimeWarning, match="invalid value"):
+        got = rp.asarray(y)[::step].sum()
+    assert np.isnan(got)
 
 
 def test_var_std_ddof_and_keepdims():
