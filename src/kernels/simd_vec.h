@@ -9,8 +9,10 @@
  * types by X86_SIMPLE_OPS or NEON_OPS; the kernels call them through the vec_* names at the
  * end, which pick the float64 or float32 operation from an argument's type, so that one kernel
  * body serves both element types. Loads and stores are unaligned-safe; partial ones touch only
- * `count` lanes; vf*_stream stores bypass the caches where the target can (HAS_STREAM) and need
- * an address aligned to VECTOR_BYTES, and stream_fence orders them before later stores.
+ * `count` lanes; V_load_every(p, k, first) reads every k-th element (k = 2..4) from exactly the
+ * k vectors at p, V_load_every_partial only the first `count` of those elements; vf*_stream
+ * stores bypass the caches where the target can (HAS_STREAM) and need an address aligned to
+ * VECTOR_BYTES, and stream_fence orders them before later stores.
  */
 #ifndef RAPTORS_KERNELS_SIMD_VEC_H
 #define RAPTORS_KERNELS_SIMD_VEC_H
@@ -86,6 +88,56 @@ static inline float vf32_sum_lanes(vf32 v)
     return _mm_cvtss_f32(_mm_add_ss(eighth, _mm_movehdup_ps(eighth)));
 }
 
+/* The strided loads: lane l is p[first + l*k] (2 <= k <= 4, 0 <= first < k), read from the k
+ * vectors p[0 .. k*LANES) alone. A two-source permute takes the lanes found in the first two
+ * vectors, and a masked permute of each further vector those found there: every lane moves once.
+ * Gather instructions would do it in one, but run slower than a scalar loop on some cores. */
+static inline vf64 vf64_load_every(const double *p, int k, int first)
+{
+    const __m512i element = _mm512_add_epi64(
+        _mm512_mul_epu32(_mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7), _mm512_set1_epi64(k)),
+        _mm512_set1_epi64(first));
+    vf64 lanes = _mm512_permutex2var_pd(_mm512_loadu_pd(p), element, _mm512_loadu_pd(p + 8));
+    for (int j = 2; j < k; j++) {
+        __mmask8 in_j =
+            _mm512_cmpeq_epi64_mask(_mm512_srli_epi64(element, 3), _mm512_set1_epi64(j));
+        lanes = _mm512_mask_permutexvar_pd(lanes, in_j, element, _mm512_loadu_pd(p + 8 * j));
+    }
+    return lanes;
+}
+static inline vf32 vf32_load_every(const float *p, int k, int first)
+{
+    const __m512i element = _mm512_add_epi32(
+        _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                           _mm512_set1_epi32(k)),
+        _mm512_set1_epi32(first));
+    vf32 lanes = _mm512_permutex2var_ps(_mm512_loadu_ps(p), element, _mm512_loadu_ps(p + 16));
+    for (int j = 2; j < k; j++) {
+        __mmask16 in_j =
+            _mm512_cmpeq_epi32_mask(_mm512_srli_epi32(element, 4), _mm512_set1_epi32(j));
+        lanes = _mm512_mask_permutexvar_ps(lanes, in_j, element, _mm512_loadu_ps(p + 16 * j));
+    }
+    return lanes;
+}
+
+/* The first `count` (1..LANES) lanes of vf*_load_every(p, k, 0), `fill` in the others, reading
+ * only those elements: a masked gather (slow, but for a row's few elements only). */
+static inline vf64 vf64_load_every_partial(const double *p, int k, int64_t count, double fill)
+{
+    const __m256i index = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                             _mm256_set1_epi32(k));
+    return _mm512_mask_i32gather_pd(_mm512_set1_pd(fill), (__mmask8)((1u << count) - 1), index,
+                                    p, sizeof(double));
+}
+static inline vf32 vf32_load_every_partial(const float *p, int k, int64_t count, float fill)
+{
+    const __m512i index = _mm512_mullo_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+        _mm512_set1_epi32(k));
+    return _mm512_mask_i32gather_ps(_mm512_set1_ps(fill), (__mmask16)((1u << count) - 1), index,
+                                    p, sizeof(float));
+}
+
 #elif defined(RP_SIMD_AVX2)
 /* ===================================================================== AVX2 + FMA */
 #include <immintrin.h>
@@ -141,6 +193,67 @@ static inline float vf32_sum_lanes(vf32 v)
     return _mm_cvtss_f32(_mm_add_ss(quarter, _mm_movehdup_ps(quarter)));
 }
 
+/* The strided loads: lane l is p[first + l*k] (2 <= k <= 4, 0 <= first < k), read from the k
+ * vectors p[0 .. k*LANES) alone. Every 2nd element is one in-lane shuffle and one cross-lane
+ * permute; otherwise each vector is permuted so that the lanes found in it line up, and blended
+ * into place. Gather instructions would do it in one, but run slower than a scalar loop on some
+ * cores. */
+static inline vf32 every_by_blends(const float *p, int k, __m256i element)
+{
+    vf32 lanes = _mm256_permutevar8x32_ps(_mm256_loadu_ps(p), element);
+    for (int j = 1; j < k; j++) {
+        __m256i in_j = _mm256_cmpeq_epi32(_mm256_srli_epi32(element, 3), _mm256_set1_epi32(j));
+        vf32 from_j = _mm256_permutevar8x32_ps(_mm256_loadu_ps(p + 8 * j), element);
+        lanes = _mm256_blendv_ps(lanes, from_j, _mm256_castsi256_ps(in_j));
+    }
+    return lanes;
+}
+static inline vf64 vf64_load_every(const double *p, int k, int first)
+{
+    if (k == 2) {
+        __m256d v0 = _mm256_loadu_pd(p), v1 = _mm256_loadu_pd(p + 4);
+        __m256d pairs = first == 0 ? _mm256_unpacklo_pd(v0, v1) : _mm256_unpackhi_pd(v0, v1);
+        return _mm256_permute4x64_pd(pairs, _MM_SHUFFLE(3, 1, 2, 0));
+    }
+    /* As float32 pairs: the two halves of element e are floats 2e and 2e + 1. */
+    const __m256i doubles = _mm256_add_epi32(
+        _mm256_mullo_epi32(_mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3), _mm256_set1_epi32(k)),
+        _mm256_set1_epi32(first));
+    const __m256i element =
+        _mm256_add_epi32(_mm256_slli_epi32(doubles, 1), _mm256_setr_epi32(0, 1, 0, 1, 0, 1, 0, 1));
+    return _mm256_castps_pd(every_by_blends((const float *)p, k, element));
+}
+static inline vf32 vf32_load_every(const float *p, int k, int first)
+{
+    if (k == 2) {
+        __m256 v0 = _mm256_loadu_ps(p), v1 = _mm256_loadu_ps(p + 8);
+        __m256 quads = first == 0 ? _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(2, 0, 2, 0))
+                                  : _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(3, 1, 3, 1));
+        return _mm256_castpd_ps(
+            _mm256_permute4x64_pd(_mm256_castps_pd(quads), _MM_SHUFFLE(3, 1, 2, 0)));
+    }
+    const __m256i element = _mm256_add_epi32(
+        _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(k)),
+        _mm256_set1_epi32(first));
+    return every_by_blends(p, k, element);
+}
+
+/* The first `count` (1..LANES) lanes of vf*_load_every(p, k, 0), `fill` in the others, reading
+ * only those elements: a masked gather (slow, but for a row's few elements only). */
+static inline vf64 vf64_load_every_partial(const double *p, int k, int64_t count, double fill)
+{
+    const __m128i index = _mm_mullo_epi32(_mm_setr_epi32(0, 1, 2, 3), _mm_set1_epi32(k));
+    return _mm256_mask_i32gather_pd(_mm256_set1_pd(fill), p, index,
+                                    _mm256_castsi256_pd(lane_mask_64(count)), sizeof(double));
+}
+static inline vf32 vf32_load_every_partial(const float *p, int k, int64_t count, float fill)
+{
+    const __m256i index = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                             _mm256_set1_epi32(k));
+    return _mm256_mask_i32gather_ps(_mm256_set1_ps(fill), p, index,
+                                    _mm256_castsi256_ps(lane_mask_32(count)), sizeof(float));
+}
+
 #elif defined(RP_SIMD_NEON)
 /* ===================================================================== aarch64 NEON */
 #include <arm_neon.h>
@@ -190,6 +303,40 @@ static inline vf32 vf32_and(vf32 a, vf32 b)
     return vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(a), vreinterpretq_u32_f32(b)));
 }
 
+/* The strided loads: lane l is p[first + l*k] (2 <= k <= 4, 0 <= first < k), read from the k
+ * vectors p[0 .. k*LANES) alone by one de-interleaving load (vld2q, vld3q, vld4q), which splits
+ * them into k vectors of every k-th element. */
+#define NEON_LOAD_EVERY(V, T, S)                                                                   \
+    static inline V V##_load_every(const T *p, int k, int first)                                  \
+    {                                                                                              \
+        if (k == 2) {                                                                              \
+            return vld2q_##S(p).val[first];                                                        \
+        }                                                                                          \
+        if (k == 3) {                                                                              \
+            return vld3q_##S(p).val[first];                                                        \
+        }                                                                                          \
+        return vld4q_##S(p).val[first];                                                            \
+    }
+NEON_LOAD_EVERY(vf64, double, f64)
+NEON_LOAD_EVERY(vf32, float, f32)
+
+/* The first `count` (1..LANES) lanes of V_load_every(p, k, 0), `fill` in the others, reading only
+ * those elements: through a small buffer. */
+#define NEON_LOAD_EVERY_PARTIAL(V, T, S)                                                           \
+    static inline V V##_load_every_partial(const T *p, int k, int64_t count, T fill)              \
+    {                                                                                              \
+        T lanes[VECTOR_BYTES / sizeof(T)];                                                         \
+        for (int64_t l = 0; l < (int64_t)(VECTOR_BYTES / sizeof(T)); l++) {                        \
+            lanes[l] = fill;                                                                       \
+        }                                                                                          \
+        for (int64_t l = 0; l < count; l++) {                                                      \
+            memcpy(&lanes[l], p + l * k, sizeof(T));                                               \
+        }                                                                                          \
+        return vld1q_##S(lanes);                                                                   \
+    }
+NEON_LOAD_EVERY_PARTIAL(vf64, double, f64)
+NEON_LOAD_EVERY_PARTIAL(vf32, float, f32)
+
 static inline double vf64_sum_lanes(vf64 v) { return vaddvq_f64(v); }
 
 static inline float vf32_sum_lanes(vf32 v)
@@ -216,6 +363,11 @@ static inline float vf32_sum_lanes(vf32 v)
 #define vec_load(p) _Generic(*(p), double: vf64_load, float: vf32_load)(p)
 #define vec_store(p, v) _Generic(*(p), double: vf64_store, float: vf32_store)(p, v)
 #define vec_stream(p, v) _Generic(*(p), double: vf64_stream, float: vf32_stream)(p, v)
+#define vec_load_every(p, k, first)                                                                \
+    _Generic(*(p), double: vf64_load_every, float: vf32_load_every)(p, k, first)
+#define vec_load_every_partial(p, k, count, fill)                                                  \
+    _Generic(*(p), double: vf64_load_every_partial, float: vf32_load_every_partial)(p, k, count,  \
+                                                                                    fill)
 #define vec_load_partial(p, count)                                                                 \
     _Generic(*(p), double: vf64_load_partial, float: vf32_load_partial)(p, count)
 #define vec_store_partial(p, v, count)                                                             \

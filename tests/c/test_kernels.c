@@ -9,6 +9,10 @@
  * elements and reversed, raise no condition for the elements a strided sum skips, be within the
  * pairwise error bound on random data, and as accurate as NumPy on a classic float32 case. Operands end right
  * before an inaccessible page, so any read or write past the last element crashes the test.
+ * Inputs read every few elements into a contiguous output (steps 0 to 8 and reversed, on either
+ * side, in-place too) must give the reference's values and exactly its floating-point flags,
+ * with signaling NaNs in every skipped element (any arithmetic on one raises invalid) and
+ * operands placed against a guard page at either end, for lengths around every vector width.
  * Column sums (colsum) of every dtype are exact on integer-valued data and bit-identical to the
  * portable loop on random data, for odd row and column counts, padded and reversed rows and
  * odd alignments, and within their error bound (never worse than NumPy's axis-0 order) on long
@@ -16,6 +20,8 @@
  */
 #include <fenv.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +48,13 @@ static char current_case[160];
 
 enum { MAX_N = 300, MAX_STRIDE = 8 };
 
-/* ----- guarded memory: the usable bytes end exactly at an inaccessible page */
+/* ----- guarded memory: the usable bytes lie between two inaccessible pages */
 
 typedef struct guarded {
     char *mapping;
     size_t mapping_size;
-    char *end; /* first inaccessible byte */
+    char *begin; /* first usable byte, right after an inaccessible page */
+    char *end;   /* first inaccessible byte */
 } guarded;
 
 static guarded guarded_new(size_t usable)
@@ -55,14 +62,16 @@ static guarded guarded_new(size_t usable)
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t data_pages = (usable + page - 1) / page + 1;
     guarded g;
-    g.mapping_size = (data_pages + 1) * page;
+    g.mapping_size = (data_pages + 2) * page;
     g.mapping = mmap(NULL, g.mapping_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                      -1, 0);
     if (g.mapping == MAP_FAILED) {
         perror("mmap");
         exit(2);
     }
-    g.end = g.mapping + data_pages * page;
+    g.begin = g.mapping + page;
+    g.end = g.begin + data_pages * page;
+    mprotect(g.mapping, page, PROT_NONE);
     mprotect(g.end, page, PROT_NONE);
     return g;
 }
@@ -76,6 +85,13 @@ static char *place(const guarded *g, int64_t n, int64_t size, int64_t stride, in
     int64_t span = n == 0 ? size : (n - 1) * (stride < 0 ? -stride : stride) + size;
     char *low = g->end - shift - span;
     return stride < 0 ? low + (n - 1) * -stride : low;
+}
+
+/* The same, with its lowest element starting `shift` bytes after the front guard page. */
+static char *place_low(const guarded *g, int64_t n, int64_t stride, int64_t shift)
+{
+    char *low = g->begin + shift;
+    return stride < 0 && n > 0 ? low + (n - 1) * -stride : low;
 }
 
 /* ----- reference loops */
@@ -253,6 +269,141 @@ static void test_binary_flags(const rp_kernel_table *table)
         }
     }
     feclearexcept(FE_ALL_EXCEPT);
+}
+
+/* ----- inputs read every few elements, into a contiguous output */
+
+/* Steps (in elements) at which an input is read: 0 broadcast, 1 contiguous, 2..4 what the
+ * vector loops gather, 5 and 8 beyond them, negative ones reversed. */
+static const int64_t input_steps[] = {0, 1, 2, 3, 4, 5, 8, -1, -2};
+enum { NSTEPS = sizeof input_steps / sizeof *input_steps, WIDEST_STEP = 8 };
+
+/* A signaling NaN: any arithmetic on it raises FE_INVALID (loads and moves do not), so an
+ * element a loop should have skipped shows in the flags if it enters an operation. */
+static void write_signaling_nan(char *p, rp_dtype dtype)
+{
+    if (dtype == RP_FLOAT32) {
+        uint32_t bits = 0x7fa00000u;
+        memcpy(p, &bits, sizeof bits);
+    } else {
+        uint64_t bits = 0x7ff4000000000000u;
+        memcpy(p, &bits, sizeof bits);
+    }
+}
+
+/* Mostly small exact values, with quiet NaN, infinities, signed zeros, values whose products
+ * overflow (in either dtype) and subnormals mixed in. */
+static double mixed_value(unsigned *seed)
+{
+    static const double specials[] = {NAN,  INFINITY, -INFINITY, 0.0,   -0.0,
+                                      1e300, -3e38,   1e-310,    1e-42, 2.5e-39};
+    enum { NSPECIALS = sizeof specials / sizeof *specials };
+    *seed = *seed * 1664525u + 1013904223u;
+    unsigned r = *seed >> 8;
+    if (r % 6 == 0) {
+        return specials[(r / 6) % NSPECIALS];
+    }
+    return (double)(int)(r % 2001) / 64.0 - 15.0;
+}
+
+static bool same_value(double got, double want)
+{
+    return (isnan(got) && isnan(want)) || (got == want && signbit(got) == signbit(want));
+}
+
+/* An input's elements at `stride`, placed at the end or the start (low) of its guarded region,
+ * with every byte of its span that is not an element holding signaling NaNs. */
+static char *place_input(guarded *g, rp_dtype dtype, int64_t n, int64_t stride, bool low,
+                         int64_t shift, unsigned *seed)
+{
+    int64_t size = (int64_t)rp_dtype_size(dtype);
+    char *p = low ? place_low(g, n, stride, shift) : place(g, n, size, stride, shift);
+    int64_t reach = stride < 0 ? -stride : stride;
+    char *lowest = stride < 0 && n > 0 ? p + (n - 1) * stride : p;
+    int64_t span = n == 0 ? 0 : (n - 1) * reach + size;
+    for (int64_t offset = 0; offset + size <= span; offset += size) {
+        write_signaling_nan(lowest + offset, dtype);
+    }
+    for (int64_t i = 0; i < n; i++) {
+        write_value(p + i * stride, dtype, mixed_value(seed));
+    }
+    return p;
+}
+
+/* One case: values exactly the reference's (NaN for NaN), the floating-point conditions exactly
+ * those of the elements' own operations, nothing read or written outside the operands (they end
+ * or start at guard pages), out == b when in_place. */
+static void check_steps_case(const rp_kernel_table *table, rp_binary_op op, rp_dtype dtype,
+                             int64_t step_a, int64_t step_b, int64_t n, bool low, bool in_place,
+                             int hint, guarded *ga, guarded *gb, guarded *go, unsigned *seed)
+{
+    int64_t size = (int64_t)rp_dtype_size(dtype);
+    int64_t shift = low ? 0 : (n % 2) * (size / 2);
+    char *a = place_input(ga, dtype, n, step_a * size, low, shift, seed);
+    char *b = place_input(gb, dtype, n, step_b * size, low, 0, seed);
+    char *out = in_place ? b : low ? place_low(go, n, size, 0) : place(go, n, size, size, 0);
+    double expected[MAX_N];
+    feclearexcept(FE_ALL_EXCEPT);
+    for (int64_t i = 0; i < n; i++) {
+        volatile double r = reference_op(op, dtype, read_value(a + i * step_a * size, dtype),
+                                         read_value(b + i * step_b * size, dtype));
+        expected[i] = r;
+    }
+    int expected_flags = fetestexcept(FE_INVALID | FE_OVERFLOW | FE_DIVBYZERO);
+    feclearexcept(FE_ALL_EXCEPT);
+    int flags = hint;
+    table->binary[op][dtype](a, step_a * size, b, step_b * size, out, size, n, &flags);
+    int raised = fetestexcept(FE_INVALID | FE_OVERFLOW | FE_DIVBYZERO);
+    int wrong = 0;
+    for (int64_t i = 0; i < n; i++) {
+        wrong += !same_value(read_value(out + i * size, dtype), expected[i]);
+    }
+    snprintf(current_case, sizeof current_case,
+             "%s %s %s steps a=%lld b=%lld n=%lld%s%s%s", table->isa_name,
+             op == RP_BIN_ADD ? "add" : "multiply", rp_dtype_name(dtype), (long long)step_a,
+             (long long)step_b, (long long)n, low ? " low" : "", in_place ? " in-place" : "",
+             hint ? " streaming" : "");
+    CHECK(wrong == 0);
+    CHECK(raised == expected_flags);
+    CHECK(flags == hint);
+}
+
+static void test_binary_steps(const rp_kernel_table *table)
+{
+    static const int64_t long_lengths[] = {95, 96, 97, 127, 128, 129, 255, 256, 257, MAX_N};
+    enum { NLONG = sizeof long_lengths / sizeof *long_lengths, SHORT = 70 };
+    size_t bytes = (size_t)MAX_N * WIDEST_STEP * sizeof(double) + 64;
+    guarded ga = guarded_new(bytes), gb = guarded_new(bytes), go = guarded_new(bytes);
+    static const rp_binary_op ops[] = {RP_BIN_ADD, RP_BIN_MULTIPLY};
+    static const rp_dtype dtypes[] = {RP_FLOAT32, RP_FLOAT64};
+    unsigned seed = 2024;
+    for (int o = 0; o < 2; o++) {
+        for (int d = 0; d < 2; d++) {
+            for (int x = 0; x < NSTEPS; x++) {
+                for (int y = 0; y < NSTEPS; y++) {
+                    for (int64_t c = 0; c <= SHORT + NLONG; c++) {
+                        int64_t n = c <= SHORT ? c : long_lengths[c - SHORT - 1];
+                        /* at the end or the start of the guarded regions; without, then
+                         * with the streaming hint; then in-place on a contiguous b */
+                        for (int variant = 0; variant < 6; variant++) {
+                            bool low = variant % 2, in_place = variant >= 4;
+                            int hint = variant / 2 == 1 ? RP_LOOP_STREAM_OUTPUT : 0;
+                            if (in_place && input_steps[y] != 1) {
+                                continue;
+                            }
+                            check_steps_case(table, ops[o], dtypes[d], input_steps[x],
+                                             input_steps[y], n, low, in_place, hint, &ga, &gb,
+                                             &go, &seed);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    feclearexcept(FE_ALL_EXCEPT);
+    guarded_free(&ga);
+    guarded_free(&gb);
+    guarded_free(&go);
 }
 
 /* ----- sums */
@@ -493,7 +644,7 @@ static void check_colsum_case(const rp_kernel_table *table, const rp_kernel_tabl
     int64_t rs = rs_extra < 0 ? -(ncols * size - rs_extra) : ncols * size + rs_extra;
     char *in = place_rows(gin, nrows, ncols, size, rs, shift);
     char *out = gout->end - ncols * acc_size;
-    char *expected_out = gout->mapping;
+    char *expected_out = gout->begin;
     snprintf(current_case, sizeof current_case,
              "%s colsum %s rows=%lld cols=%lld stride=%lld shift=%lld", table->isa_name,
              rp_dtype_name(dtype), (long long)nrows, (long long)ncols, (long long)rs,
@@ -713,6 +864,7 @@ int main(void)
     }
     printf("\n");
     const rp_kernel_table *scalar = rp_kernels_for_isa("scalar");
+    test_binary_steps(scalar); /* the reference checks itself on the portable loops */
     test_colsum(scalar, scalar);
     test_colsum_accuracy(scalar);
     for (int i = 1; i < count; i++) { /* scalar's loops belong to the portable kernels */
@@ -724,6 +876,7 @@ int main(void)
         }
         test_binary(table);
         test_binary_flags(table);
+        test_binary_steps(table);
         test_sum_exact(table);
         test_sum_flags(table);
         test_sum_accuracy(table);

@@ -417,3 +417,74 @@ def test_out_arguments():
     raises_like(lambda: np.add(x, 1, out=frozen), lambda: rp.add(a, 1, out=frozen))
     with pytest.raises(TypeError):
         rp.add(a, 1, out=[0, 0, 0])
+
+
+# ----------------------------------------------------------------------------- strided operands
+
+STRIDED_VIEWS = {
+    "every 2nd column": lambda base: base[:, ::2],
+    "every 3rd column": lambda base: base[:, 1::3],
+    "every 4th column": lambda base: base[:, ::4],
+    "every 5th column": lambda base: base[:, 2::5],
+    "sliced": lambda base: base[::2, ::2],
+    "transposed": lambda base: base.T,
+    "reversed pairs": lambda base: base[:, ::-2],
+}
+
+
+def special_filled(dtype, rows, cols, seed):
+    """Small exact values with NaN, infinities, signed zeros and values whose sums and products
+    overflow mixed in: at the elements a strided view reads and at those it skips."""
+    rng = np.random.default_rng(seed)
+    base = (rng.integers(-64, 64, size=(rows, cols)) / 8).astype(dtype)
+    big = np.finfo(dtype).max * 0.75
+    specials = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, big, -big], dtype)
+    where = rng.random((rows, cols)) < 0.2
+    base[where] = rng.choice(specials, size=int(where.sum()))
+    return base
+
+
+def result_and_warnings(fn):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn()
+    return result, {str(w.message) for w in caught if w.category is RuntimeWarning}
+
+
+@pytest.mark.parametrize("isa", rp.simd_available())
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("view", list(STRIDED_VIEWS))
+def test_strided_operands_match_numpy_with_their_warnings(isa, dtype, view):
+    """Views read every few elements (the vector loops gather every 2nd to 4th), times scalars,
+    plus rows, plus another view of the same step, and added into a contiguous array in place:
+    values and RuntimeWarnings as NumPy's, for row lengths around every vector width, with
+    specials among the skipped elements that would warn if they were computed."""
+    previous = rp.simd_isa()
+    rp._config._select_simd(isa)
+    try:
+        for seed, length in enumerate([1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64,
+                                       65, 130]):
+            base = special_filled(dtype, 4, 5 * length + 3, seed)
+            x = STRIDED_VIEWS[view](base)
+            other = STRIDED_VIEWS[view](special_filled(dtype, 4, 5 * length + 3, seed + 100))
+            row = special_filled(dtype, 1, x.shape[1], seed + 200)[0]
+            a, b, r = rp.asarray(x), rp.asarray(other), rp.asarray(row)
+            scalars = (dtype(1.0009765625), dtype(0.0), dtype(np.inf), dtype(4.0))
+            cases = [(lambda s=s: x * s, lambda s=s: a * s) for s in scalars]
+            cases += [(lambda: dtype(-2.5) * x, lambda: dtype(-2.5) * a),
+                      (lambda: x + row, lambda: a + r), (lambda: row + x, lambda: r + a),
+                      (lambda: x * row, lambda: a * r), (lambda: x + other, lambda: a + b),
+                      (lambda: other * x, lambda: b * a)]
+            for numpy_fn, raptors_fn in cases:
+                expected, expected_warnings = result_and_warnings(numpy_fn)
+                got, got_warnings = result_and_warnings(raptors_fn)
+                same(got, expected)
+                assert got_warnings == expected_warnings, (length, numpy_fn)
+            total = np.ones(x.shape, dtype)
+            in_place = rp.asarray(total.copy())
+            _, expected_warnings = result_and_warnings(lambda: total.__iadd__(x))
+            _, got_warnings = result_and_warnings(lambda: in_place.__iadd__(a))
+            same(in_place, rp.asarray(total))
+            assert got_warnings == expected_warnings
+    finally:
+        rp._config._select_simd(previous)
