@@ -276,7 +276,9 @@ def test_float32_sums_are_at_least_as_accurate_as_numpy(layout):
     numpys = np.asarray(view.sum(axis=axis), dtype=np.float64)
     ours_error = np.max(np.abs(ours - exact) / np.abs(exact))
     numpy_error = np.max(np.abs(numpys - exact) / np.abs(exact))
-    assert ours_error <= numpy_error * 1.01 + 1e-9
+    # Never worse than NumPy's by more than one rounding of the result (2**-24 relative), the
+    # same bar as the C kernel tests: below that, which order wins is luck of the data.
+    assert ours_error <= numpy_error * 1.01 + 2.0**-24
     assert ours_error < 1e-5
 
 
