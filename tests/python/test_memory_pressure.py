@@ -82,8 +82,13 @@ CHILD = textwrap.dedent(
 
 
 def run_child(mode):
+    # The headroom must be spent by the cases alone. A thread's first malloc can make glibc
+    # reserve a 64 MiB arena, and OpenBLAS starts threads of its own at import. Either may happen
+    # after the child has read its size, at a moment set by scheduling. One arena and no BLAS
+    # threads keep the address space the child measured the one it has.
+    environment = dict(os.environ, MALLOC_ARENA_MAX="1", OPENBLAS_NUM_THREADS="1")
     process = subprocess.run([sys.executable, "-c", CHILD, mode], capture_output=True,
-                             text=True, timeout=300)
+                             text=True, timeout=300, env=environment)
     assert process.returncode == 0, (
         f"child exited with {process.returncode}\nstdout:\n{process.stdout}\n"
         f"stderr:\n{process.stderr[-4000:]}")
