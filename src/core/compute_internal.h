@@ -73,21 +73,6 @@ typedef struct rp_axis_walk {
     int64_t offset[2];                 /* byte offsets of the current position */
 } rp_axis_walk;
 
-/* *to = *from, copying only the axes in use: a whole rp_axis_walk is over a kilobyte, and each
- * task of a parallel loop starts from its own copy. */
-static inline void rp_axis_walk_copy(rp_axis_walk *to, const rp_axis_walk *from)
-{
-    to->naxes = from->naxes;
-    for (int i = 0; i < from->naxes; i++) {
-        to->shape[i] = from->shape[i];
-        to->strides[0][i] = from->strides[0][i];
-        to->strides[1][i] = from->strides[1][i];
-        to->counter[i] = from->counter[i];
-    }
-    to->offset[0] = from->offset[0];
-    to->offset[1] = from->offset[1];
-}
-
 /* Number of positions the walk covers (1 for no axes). */
 static inline int64_t rp_axis_walk_size(const rp_axis_walk *walk)
 {
@@ -108,6 +93,19 @@ static inline void rp_axis_walk_seek(rp_axis_walk *walk, int64_t index)
         walk->offset[0] += walk->counter[i] * walk->strides[0][i];
         walk->offset[1] += walk->counter[i] * walk->strides[1][i];
     }
+}
+
+/* *walk = `from` moved to flat position `index`, copying only the axes in use: a whole
+ * rp_axis_walk is over a kilobyte, and each task of a parallel loop starts its own. */
+static inline void rp_axis_walk_start(rp_axis_walk *walk, const rp_axis_walk *from, int64_t index)
+{
+    walk->naxes = from->naxes;
+    for (int i = 0; i < from->naxes; i++) {
+        walk->shape[i] = from->shape[i];
+        walk->strides[0][i] = from->strides[0][i];
+        walk->strides[1][i] = from->strides[1][i];
+    }
+    rp_axis_walk_seek(walk, index);
 }
 
 /* Moves to the next position (wrapping to the first after the last). */

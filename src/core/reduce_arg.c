@@ -26,8 +26,7 @@ static void arg_items(int64_t begin, int64_t end, int worker, void *context)
     (void)worker;
     arg_plan *plan = context;
     rp_axis_walk walk;
-    rp_axis_walk_copy(&walk, &plan->outputs);
-    rp_axis_walk_seek(&walk, begin / plan->pieces_per_output);
+    rp_axis_walk_start(&walk, &plan->outputs, begin / plan->pieces_per_output);
     for (int64_t item = begin; item < end; item++) {
         int64_t piece = item % plan->pieces_per_output;
         if (item != begin && piece == 0) {
@@ -56,7 +55,7 @@ static rp_status merge_pieces(arg_plan *plan, size_t itemsize)
         return rp_error(RP_ERR_NOMEM, "cannot allocate argmin/argmax partials");
     }
     rp_axis_walk walk;
-    rp_axis_walk_copy(&walk, &plan->outputs);
+    rp_axis_walk_start(&walk, &plan->outputs, 0);
     int64_t outputs = rp_axis_walk_size(&walk);
     for (int64_t o = 0; o < outputs; o++) {
         rp_axis_walk_seek(&walk, o);

@@ -100,9 +100,8 @@ static void sum_tiles(int64_t begin, int64_t end, int worker, void *context)
         rp_fp_clear();
     }
     rp_axis_walk kept;
-    rp_axis_walk_copy(&kept, &job->kept);
     int64_t per_kept = plan->pieces * plan->chunks;
-    rp_axis_walk_seek(&kept, begin / per_kept);
+    rp_axis_walk_start(&kept, &job->kept, begin / per_kept);
     for (int64_t item = begin; item < end; item++) {
         if (item != begin && item % per_kept == 0) {
             rp_axis_walk_next(&kept);
@@ -139,8 +138,7 @@ static void merge_partials(int64_t begin, int64_t end, int worker, void *context
         rp_fp_clear();
     }
     rp_axis_walk kept;
-    rp_axis_walk_copy(&kept, &job->kept);
-    rp_axis_walk_seek(&kept, begin / plan->merge_pieces);
+    rp_axis_walk_start(&kept, &job->kept, begin / plan->merge_pieces);
     int64_t partial_row = job->ncols * plan->acc_itemsize;
     for (int64_t item = begin; item < end; item++) {
         if (item != begin && item % plan->merge_pieces == 0) {

@@ -110,9 +110,8 @@ static void reduce_items(int64_t begin, int64_t end, int worker, void *context)
         rp_fp_clear();
     }
     rp_axis_walk kept, rows;
-    rp_axis_walk_copy(&kept, &plan->kept);
-    rp_axis_walk_copy(&rows, &plan->rows);
-    rp_axis_walk_seek(&kept, begin / plan->pieces_per_output);
+    rp_axis_walk_start(&kept, &plan->kept, begin / plan->pieces_per_output);
+    rp_axis_walk_start(&rows, &plan->rows, 0);
     for (int64_t item = begin; item < end; item++) {
         int64_t piece = item % plan->pieces_per_output;
         if (item != begin && piece == 0) {
@@ -201,7 +200,7 @@ static rp_status run_row_reduction(reduce_plan *plan, int64_t in_itemsize, int *
          * which for float sums is pairwise again. */
         rp_reduce_loop merge = kernels->reduce[plan->reducer->kernel_op][plan->reducer->acc];
         rp_axis_walk kept;
-        rp_axis_walk_copy(&kept, &plan->kept);
+        rp_axis_walk_start(&kept, &plan->kept, 0);
         int fp_flags = 0;
         if (plan->reducer->watch_fp) {
             rp_fp_clear();
@@ -235,10 +234,9 @@ static void accumulate_items(int64_t begin, int64_t end, int worker, void *conte
         rp_fp_clear();
     }
     rp_axis_walk kept, rows;
-    rp_axis_walk_copy(&kept, &plan->kept);
-    rp_axis_walk_copy(&rows, &plan->rows);
+    rp_axis_walk_start(&rows, &plan->rows, 0);
     int64_t nrows = rp_axis_walk_size(&rows);
-    rp_axis_walk_seek(&kept, begin / plan->blocks_per_kept);
+    rp_axis_walk_start(&kept, &plan->kept, begin / plan->blocks_per_kept);
     for (int64_t item = begin; item < end; item++) {
         int64_t block = item % plan->blocks_per_kept;
         if (item != begin && block == 0) {
