@@ -24,12 +24,7 @@ THREADS = [1, 2, 3, 8]
 DTYPES = [np.bool_, np.int32, np.int64, np.float32, np.float64]
 
 
-@pytest.fixture(autouse=True)
-def restore_settings():
-    threads, isa = rp.get_num_threads(), rp.simd_isa()
-    yield
-    rp.set_num_threads(threads)
-    rp._config._select_simd(isa)
+pytestmark = pytest.mark.usefixtures("engine_settings")
 
 
 def data(shape, dtype, seed=0):

@@ -19,12 +19,7 @@ SIMD_ISAS = [isa for isa in rp.simd_available() if isa != "scalar"]
 BIG = np.arange(1024 * 1024, dtype=np.float64).reshape(1024, 1024) % 1000  # 8 MiB
 
 
-@pytest.fixture(autouse=True)
-def restore_settings():
-    threads, isa = rp.get_num_threads(), rp.simd_isa()
-    yield
-    rp.set_num_threads(threads)
-    rp._config._select_simd(isa)
+pytestmark = pytest.mark.usefixtures("engine_settings")
 
 
 def runs(operation):

@@ -17,13 +17,7 @@ import raptors as rp
 MIB = 1 << 20
 
 
-@pytest.fixture(autouse=True)
-def restore_settings():
-    threads, isa, limit = rp.get_num_threads(), rp.simd_isa(), rp.cache_info()["limit"]
-    yield
-    rp.set_num_threads(threads)
-    rp._config._select_simd(isa)
-    rp.set_cache_limit(limit)
+pytestmark = pytest.mark.usefixtures("engine_settings")
 
 
 def run_python(code, **env):
