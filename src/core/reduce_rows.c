@@ -100,6 +100,19 @@ static void reduce_row(const reduce_plan *plan, const char *row, int64_t stride,
     }
 }
 
+/* Outputs [begin, end) when each is the reduction of a single row of the input's dtype (the
+ * innermost axis alone is reduced, no cast): the kernel writes straight into the output. */
+static void reduce_single_rows(const reduce_plan *plan, int64_t begin, int64_t end)
+{
+    rp_axis_walk kept;
+    rp_axis_walk_start(&kept, &plan->kept, begin);
+    for (int64_t item = begin; item < end; item++) {
+        plan->kernel(plan->in_data + kept.offset[0], plan->row_stride_in, plan->row_len,
+                     plan->out_data + kept.offset[1]);
+        rp_axis_walk_next(&kept);
+    }
+}
+
 /* Items are (output, piece) pairs: item = output * pieces_per_output + piece. */
 static void reduce_items(int64_t begin, int64_t end, int worker, void *context)
 {
@@ -108,6 +121,14 @@ static void reduce_items(int64_t begin, int64_t end, int worker, void *context)
     int flags = 0;
     if (plan->reducer->watch_fp) {
         rp_fp_clear();
+    }
+    if (plan->pieces_per_output == 1 && plan->rows.naxes == 0 && plan->cast_in == NULL) {
+        reduce_single_rows(plan, begin, end);
+        if (plan->reducer->watch_fp) {
+            flags |= rp_fp_collect();
+        }
+        plan->flags.slots[worker] |= flags;
+        return;
     }
     rp_axis_walk kept, rows;
     rp_axis_walk_start(&kept, &plan->kept, begin / plan->pieces_per_output);
