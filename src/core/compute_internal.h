@@ -50,6 +50,16 @@ static inline rp_status rp_worker_flags_init(rp_worker_flags *flags)
     return RP_OK;
 }
 
+/* Adds a worker's flags to its slot. The slots share cache lines and usually stay zero, so a
+ * worker with nothing to report leaves the line alone rather than pulling it from the caller's
+ * core at the end of every task. */
+static inline void rp_worker_flags_add(rp_worker_flags *flags, int worker, int bits)
+{
+    if (bits != 0) {
+        flags->slots[worker] |= bits;
+    }
+}
+
 /* Merges every worker's flags and releases the slots. */
 static inline int rp_worker_flags_finish(rp_worker_flags *flags)
 {

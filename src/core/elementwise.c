@@ -143,7 +143,7 @@ static void run_items(int64_t begin, int64_t end, int worker, void *context)
     if (plan->watch_fp) {
         state.flags |= rp_fp_collect();
     }
-    plan->flags.slots[worker] |= state.flags & ~RP_LOOP_STREAM_OUTPUT;
+    rp_worker_flags_add(&plan->flags, worker, state.flags & ~RP_LOOP_STREAM_OUTPUT);
 }
 
 /* ===================================================================== operands */

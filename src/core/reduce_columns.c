@@ -123,7 +123,7 @@ static void sum_tiles(int64_t begin, int64_t end, int worker, void *context)
         }
     }
     if (job->watch_fp) {
-        plan->flags->slots[worker] |= rp_fp_collect();
+        rp_worker_flags_add(plan->flags, worker, rp_fp_collect());
     }
 }
 
@@ -157,7 +157,7 @@ static void merge_partials(int64_t begin, int64_t end, int worker, void *context
         }
     }
     if (job->watch_fp) {
-        plan->flags->slots[worker] |= rp_fp_collect();
+        rp_worker_flags_add(plan->flags, worker, rp_fp_collect());
     }
 }
 

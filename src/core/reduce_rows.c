@@ -127,7 +127,7 @@ static void reduce_items(int64_t begin, int64_t end, int worker, void *context)
         if (plan->reducer->watch_fp) {
             flags |= rp_fp_collect();
         }
-        plan->flags.slots[worker] |= flags;
+        rp_worker_flags_add(&plan->flags, worker, flags);
         return;
     }
     rp_axis_walk kept, rows;
@@ -171,7 +171,7 @@ static void reduce_items(int64_t begin, int64_t end, int worker, void *context)
     if (plan->reducer->watch_fp) {
         flags |= rp_fp_collect();
     }
-    plan->flags.slots[worker] |= flags;
+    rp_worker_flags_add(&plan->flags, worker, flags);
 }
 
 /* Splits each output's reduction into pieces when there are too few outputs to share out. */
@@ -289,7 +289,7 @@ static void accumulate_items(int64_t begin, int64_t end, int worker, void *conte
     if (plan->reducer->watch_fp) {
         flags |= rp_fp_collect();
     }
-    plan->flags.slots[worker] |= flags;
+    rp_worker_flags_add(&plan->flags, worker, flags);
 }
 
 static void run_accumulation(reduce_plan *plan, int64_t in_itemsize)
