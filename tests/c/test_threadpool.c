@@ -92,6 +92,22 @@ static void test_ranges(void)
     }
 }
 
+/* Many short jobs back to back on more threads than CPUs, with the thread count changing
+ * between them: workers often arrive after their job is over, or see the next one being
+ * written, and must then claim nothing (their shares taken by the caller or others). */
+static void test_rapid_jobs(void)
+{
+    atomic_uchar visits[64];
+    unsigned seed = 12345u;
+    for (int round = 0; round < 100000; round++) {
+        seed = seed * 1103515245u + 12345u;
+        if (round % 100 == 0) {
+            CHECK(rp_set_num_threads(2 + (int)(seed >> 16) % 4) == RP_OK);
+        }
+        run_coverage_in(visits, 1 + (int64_t)(seed >> 8) % 64, 1, RP_MAX_THREADS);
+    }
+}
+
 /* ----- real splitting: the caller's first task waits until another worker has run a task */
 
 typedef struct rendezvous {
@@ -454,6 +470,7 @@ int main(void)
     test_environment_default(); /* first: it needs a process that has not read the count */
     test_thread_count();
     test_ranges();
+    test_rapid_jobs();
     test_workers_participate();
     test_placement();
     test_nested();
