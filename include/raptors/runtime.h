@@ -99,6 +99,11 @@ typedef enum rp_bandwidth_kind {
  * (unknown kind, nbytes < 8, repeats < 1), RP_ERR_NOMEM. */
 rp_status rp_measure_bandwidth(rp_bandwidth_kind kind, size_t nbytes, int repeats,
                                double *median_seconds);
+/* The same passes over the caller's `source` (nbytes readable bytes; a copy writes to a buffer
+ * of its own): a benchmark can time the very memory an operation reads, in the cache state it
+ * is in. */
+rp_status rp_measure_bandwidth_of(rp_bandwidth_kind kind, const void *source, size_t nbytes,
+                                  int repeats, double *median_seconds);
 
 /* ===================================================================== backend counters */
 

@@ -9,7 +9,9 @@ Each case is verified against NumPy first (allclose), then NumPy and Raptors (an
 numexpr when installed) are timed alternately in one process with the garbage collector off;
 the table shows medians. The floor column is the time the case's unavoidable memory traffic
 takes at the read or copy bandwidth that the pool's threads reach on a working set of that
-size, measured in the same run; "floor %" is floor / Raptors time (100% = at the floor).
+size, measured in the same rounds as the case (so drift in the machine's state, such as where a
+virtual machine's CPUs sit, hits floor and case alike); "floor %" is floor / Raptors time
+(100% = at the floor).
 Writer cases (a + v, a * f) are also timed with every output kept alive, so no freed buffer
 can be reused by either library ("kept" columns).
 
@@ -184,20 +186,24 @@ def time_sample(fn, number):
     return (time.perf_counter() - start) / number
 
 
-def time_alternately(fns, repeats, warmup):
+def time_alternately(fns, repeats, warmup, extra_samplers=()):
     """Median seconds per call of each function, sampled in turn so drift hits all alike (in a
-    shuffled order each round, so nothing periodic on the machine can lock onto one of them)."""
+    shuffled order each round, so nothing periodic on the machine can lock onto one of them).
+    Each of `extra_samplers` is called once per round and returns its own seconds; their
+    medians follow the functions' in the result."""
     numbers = []
     for fn in fns:
         # The fastest of the warm-up calls sizes the samples (at least one call is needed).
         numbers.append(calls_per_sample(min(time_sample(fn, 1) for _ in range(max(warmup, 1)))))
-    samples = [[] for _ in fns]
-    order = list(range(len(fns)))
-    shuffler = random.Random(len(fns) * 7919 + repeats)
+    samplers = [lambda fn=fn, number=number: time_sample(fn, number)
+                for fn, number in zip(fns, numbers)] + list(extra_samplers)
+    samples = [[] for _ in samplers]
+    order = list(range(len(samplers)))
+    shuffler = random.Random(len(samplers) * 7919 + repeats)
     for _ in range(repeats):
         shuffler.shuffle(order)
         for i in order:
-            samples[i].append(time_sample(fns[i], numbers[i]))
+            samples[i].append(samplers[i]())
     return [statistics.median(s) for s in samples]
 
 
@@ -236,27 +242,29 @@ def bytes_touched(x):
 
 
 class Floor:
-    """Read and copy bandwidth at each working-set size, measured once per size in this run."""
+    """The bandwidth floor of a case, sampled once per timing round (a few passes each).
 
-    def __init__(self, repeats):
-        self.repeats = repeats
-        self.seconds = {}
+    The passes read the case's own input when it is one contiguous block, so they see its
+    pages in whatever cache state the case leaves them; other layouts read a scratch block of
+    the bytes the case touches, allocated once."""
 
-    def pass_seconds(self, kind, nbytes):
-        key = (kind, nbytes)
-        if key not in self.seconds:
-            self.seconds[key] = rp._core._bandwidth(kind, nbytes, self.repeats)
-        return self.seconds[key]
+    PASSES_PER_SAMPLE = 5
 
-    def of(self, case):
-        """Seconds the case's memory traffic needs at the measured bandwidth."""
+    def __init__(self, case):
         read = bytes_touched(case.x)
+        contiguous = case.x.flags.c_contiguous or case.x.flags.f_contiguous
         if case.op in WRITERS:
             out = case.x.size * case.x.itemsize
             # A copy pass over `out` bytes moves 2 * out (read + write), like the operation.
-            per_byte = self.pass_seconds("copy", out) / (2 * out)
-            return (read + out) * per_byte
-        return self.pass_seconds("read", read)
+            self.kind, self.nbytes, self.scale = "copy", out, (read + out) / (2 * out)
+        else:
+            self.kind, self.nbytes, self.scale = "read", read, 1.0
+        self.source = case.x if contiguous else np.ones(self.nbytes, dtype=np.uint8)
+
+    def sample(self):
+        """Seconds the case's memory traffic takes at the bandwidth measured just now."""
+        seconds = rp._core._bandwidth(self.kind, self.nbytes, self.PASSES_PER_SAMPLE, self.source)
+        return self.scale * seconds
 
 
 # ----------------------------------------------------------------------------- running
@@ -289,7 +297,7 @@ def results_match(got, expected, dtype):
     return bool(np.allclose(got, expected, rtol=rtol, atol=0))
 
 
-def run_case(case, args, floor, peers):
+def run_case(case, args, peers):
     result = Result(case.name, case.op, case.n, case.dtype, case.layout, case.api)
     x, v = case.x, case.v
     np_fn = numpy_call(case.op, x, v)
@@ -321,17 +329,18 @@ def run_case(case, args, floor, peers):
             continue
         fns.append(fn)
         peer_names.append(name)
-    times = time_alternately(fns, args.repeats, args.warmup)
+    floor = [Floor(case).sample] if args.floor else []
+    times = time_alternately(fns, args.repeats, args.warmup, floor)
     result.numpy_ms, result.raptors_ms = times[0] * 1e3, times[1] * 1e3
     result.speedup = times[0] / times[1]
-    result.peers_ms = {name: t * 1e3 for name, t in zip(peer_names, times[2:])}
+    result.peers_ms = {name: t * 1e3 for name, t in zip(peer_names, times[2:len(fns)])}
     if case.op in WRITERS:
         out_bytes = x.size * x.itemsize
         kept = time_kept_alive([np_fn, rp_fn], out_bytes, args.repeats)
         result.kept_numpy_ms, result.kept_raptors_ms = kept[0] * 1e3, kept[1] * 1e3
         result.kept_speedup = kept[0] / kept[1]
     if args.floor:
-        result.floor_ms = floor.of(case) * 1e3
+        result.floor_ms = times[-1] * 1e3
         result.floor_pct = 100.0 * result.floor_ms / result.raptors_ms
     return result
 
@@ -506,7 +515,6 @@ def main(argv=None):
             peers["numexpr"].set_num_threads(args.threads)
     cases = build_cases(args)
     time.sleep(SETTLE_SECONDS)
-    floor = Floor(max(5, args.repeats))
     results = []
     gc_was_enabled = gc.isenabled()
     try:
@@ -515,7 +523,7 @@ def main(argv=None):
             gc.collect()
             gc.disable()
             try:
-                results.append(run_case(case, args, floor, peers))
+                results.append(run_case(case, args, peers))
             finally:
                 if gc_was_enabled:
                     gc.enable()

@@ -89,24 +89,27 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-rp_status rp_measure_bandwidth(rp_bandwidth_kind kind, size_t nbytes, int repeats,
-                               double *median_seconds)
+static bool valid_request(rp_bandwidth_kind kind, size_t nbytes, int repeats)
 {
-    if ((int)kind < 0 || kind >= RP_NBANDWIDTH_KINDS || nbytes < 8 || repeats < 1) {
-        return rp_error(RP_ERR_VALUE, "bandwidth: bad kind, size (>= 8 bytes) or repeats (>= 1)");
+    return (int)kind >= 0 && kind < RP_NBANDWIDTH_KINDS && nbytes >= 8 && repeats >= 1;
+}
+
+rp_status rp_measure_bandwidth_of(rp_bandwidth_kind kind, const void *source, size_t nbytes,
+                                  int repeats, double *median_seconds)
+{
+    if (!valid_request(kind, nbytes, repeats) || source == NULL) {
+        return rp_error(RP_ERR_VALUE, "bandwidth: bad kind, source, size (>= 8 bytes) or repeats "
+                                      "(>= 1)");
     }
     nbytes = nbytes / 8 * 8;
     pass *job = calloc(1, sizeof *job);
     double *times = malloc((size_t)repeats * sizeof *times);
-    char *source = rp_alloc_data(nbytes);
     char *destination = kind == RP_BANDWIDTH_COPY ? rp_alloc_data(nbytes) : NULL;
     rp_status status = RP_OK;
-    if (job == NULL || times == NULL || source == NULL ||
-        (kind == RP_BANDWIDTH_COPY && destination == NULL)) {
+    if (job == NULL || times == NULL || (kind == RP_BANDWIDTH_COPY && destination == NULL)) {
         status = rp_error(RP_ERR_NOMEM, "bandwidth: cannot allocate %zu bytes", nbytes);
         goto done;
     }
-    memset(source, 1, nbytes);
     job->kind = kind;
     job->source = source;
     job->destination = destination;
@@ -127,9 +130,24 @@ rp_status rp_measure_bandwidth(rp_bandwidth_kind kind, size_t nbytes, int repeat
     *median_seconds = repeats % 2 ? times[repeats / 2]
                                   : 0.5 * (times[repeats / 2 - 1] + times[repeats / 2]);
 done:
-    rp_free_data(source, nbytes);
     rp_free_data(destination, nbytes);
     free(times);
     free(job);
+    return status;
+}
+
+rp_status rp_measure_bandwidth(rp_bandwidth_kind kind, size_t nbytes, int repeats,
+                               double *median_seconds)
+{
+    if (!valid_request(kind, nbytes, repeats)) {
+        return rp_error(RP_ERR_VALUE, "bandwidth: bad kind, size (>= 8 bytes) or repeats (>= 1)");
+    }
+    char *source = rp_alloc_data(nbytes);
+    if (source == NULL) {
+        return rp_error(RP_ERR_NOMEM, "bandwidth: cannot allocate %zu bytes", nbytes);
+    }
+    memset(source, 1, nbytes);
+    rp_status status = rp_measure_bandwidth_of(kind, source, nbytes, repeats, median_seconds);
+    rp_free_data(source, nbytes);
     return status;
 }

@@ -183,13 +183,15 @@ static PyObject *config_runtime_info(PyObject *module, PyObject *unused)
                          "parallel_jobs", (unsigned long long)info.parallel_jobs);
 }
 
-/* _bandwidth(kind, nbytes, repeats) -> median seconds per pass; kind is "read" or "copy". */
+/* _bandwidth(kind, nbytes, repeats[, source]) -> median seconds per pass; kind is "read" or
+ * "copy"; source, when given, is a contiguous buffer of at least nbytes that the passes read. */
 static PyObject *config_bandwidth(PyObject *module, PyObject *args)
 {
     const char *kind_name;
     Py_ssize_t nbytes;
     int repeats;
-    if (!PyArg_ParseTuple(args, "sni:_bandwidth", &kind_name, &nbytes, &repeats)) {
+    PyObject *source = NULL;
+    if (!PyArg_ParseTuple(args, "sni|O:_bandwidth", &kind_name, &nbytes, &repeats, &source)) {
         return NULL;
     }
     rp_bandwidth_kind kind;
@@ -206,11 +208,28 @@ static PyObject *config_bandwidth(PyObject *module, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "nbytes must be >= 8 and repeats >= 1");
         return NULL;
     }
+    Py_buffer view = {0};
+    if (source != NULL && source != Py_None) {
+        if (PyObject_GetBuffer(source, &view, PyBUF_ANY_CONTIGUOUS) != 0) {
+            return NULL;
+        }
+        if (view.len < nbytes) {
+            PyBuffer_Release(&view);
+            PyErr_Format(PyExc_ValueError, "source holds %zd bytes, fewer than nbytes (%zd)",
+                         view.len, nbytes);
+            return NULL;
+        }
+    }
     double seconds = 0.0;
     rp_status status;
     Py_BEGIN_ALLOW_THREADS
-    status = rp_measure_bandwidth(kind, (size_t)nbytes, repeats, &seconds);
+    status = view.buf != NULL
+                 ? rp_measure_bandwidth_of(kind, view.buf, (size_t)nbytes, repeats, &seconds)
+                 : rp_measure_bandwidth(kind, (size_t)nbytes, repeats, &seconds);
     Py_END_ALLOW_THREADS
+    if (view.obj != NULL) {
+        PyBuffer_Release(&view);
+    }
     if (status != RP_OK) {
         return rp_raise_status(rp_state_from_module(module), status);
     }

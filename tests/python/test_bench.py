@@ -69,6 +69,21 @@ def test_floor_bytes_follow_memory_layout():
     assert bench.bytes_touched(x[:, ::16]) == x[:, ::16].size * 64
 
 
+def test_floor_reads_the_case_input_or_a_block_of_its_bytes():
+    base = np.arange(256 * 256, dtype=np.float64).reshape(256, 256)
+    v = np.arange(256.0)
+    for layout in ("C", "T", "F"):
+        x = bench.layout_input(base, layout)
+        floor = bench.Floor(bench.Case("sum", 256, "float64", layout, "numpy", x, v))
+        assert floor.source is x and floor.kind == "read" and floor.nbytes == x.nbytes
+    sliced = bench.layout_input(base, "sliced")
+    floor = bench.Floor(bench.Case("sum", 256, "float64", "sliced", "numpy", sliced, v))
+    assert floor.source.nbytes == bench.bytes_touched(sliced) == floor.nbytes
+    writer = bench.Floor(bench.Case("scale", 256, "float64", "C", "numpy", base, v))
+    assert writer.kind == "copy" and writer.nbytes == base.nbytes and writer.scale == 1.0
+    assert writer.sample() > 0
+
+
 def test_plot_without_matplotlib_says_so(tmp_path, capsys, monkeypatch):
     import builtins
 

@@ -261,3 +261,20 @@ def test_bandwidth_helper():
         rp._core._bandwidth("write", MIB, 3)
     with pytest.raises(ValueError):
         rp._core._bandwidth("read", 0, 3)
+
+
+def test_bandwidth_helper_reads_a_given_source():
+    source = np.arange(MIB // 8, dtype=np.float64)
+    before = source.copy()
+    for kind in ("read", "copy"):
+        seconds = rp._core._bandwidth(kind, source.nbytes, 3, source)
+        assert 0 < seconds < 10
+    np.testing.assert_array_equal(source, before)  # passes only read it
+    fortran = np.asfortranarray(source.reshape(512, 256))
+    assert 0 < rp._core._bandwidth("read", fortran.nbytes, 1, fortran) < 10
+    with pytest.raises(ValueError, match="fewer than nbytes"):
+        rp._core._bandwidth("read", source.nbytes + 8, 1, source)
+    with pytest.raises((ValueError, BufferError)):
+        rp._core._bandwidth("read", 64, 1, source[::2])  # not contiguous
+    with pytest.raises(TypeError):
+        rp._core._bandwidth("read", 64, 1, object())
