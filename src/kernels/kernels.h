@@ -108,6 +108,8 @@ void rp_kernels_fill_scalar_compare(rp_kernel_table *table);
 void rp_kernels_fill_scalar_unary(rp_kernel_table *table);
 void rp_kernels_fill_scalar_reduce(rp_kernel_table *table);
 void rp_kernels_fill_scalar_colsum(rp_kernel_table *table);
+/* The portable reduce loop, for SIMD loops that hand it the cases they do not cover. */
+rp_reduce_loop rp_portable_reduce(rp_reduce_op op, rp_dtype dtype);
 
 /* The table of one instruction set ("scalar", "avx2", "avx512", "neon"), or NULL when this
  * build or CPU lacks it; lets tests run every variant side by side. Selecting the active one is

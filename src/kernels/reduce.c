@@ -212,18 +212,24 @@ DEFINE_ARG_EXTREME(argmax_i64, i64, LARGER, NEVER_NAN)
 DEFINE_ARG_EXTREME(argmax_f32, f32, LARGER, FLOAT_IS_NAN)
 DEFINE_ARG_EXTREME(argmax_f64, f64, LARGER, FLOAT_IS_NAN)
 
+static const rp_reduce_loop portable_loops[RP_NREDUCE_OPS][RP_NTYPES] = {
+    [RP_RED_SUM] = {sum_b8, sum_i32, sum_i64, sum_f32, sum_f64},
+    [RP_RED_PROD] = {prod_b8, prod_i32, prod_i64, prod_f32, prod_f64},
+    [RP_RED_MIN] = {min_b8, min_i32, min_i64, min_f32, min_f64},
+    [RP_RED_MAX] = {max_b8, max_i32, max_i64, max_f32, max_f64},
+};
+
+rp_reduce_loop rp_portable_reduce(rp_reduce_op op, rp_dtype dtype)
+{
+    return portable_loops[op][dtype];
+}
+
 void rp_kernels_fill_scalar_reduce(rp_kernel_table *table)
 {
-    static const rp_reduce_loop loops[RP_NREDUCE_OPS][RP_NTYPES] = {
-        [RP_RED_SUM] = {sum_b8, sum_i32, sum_i64, sum_f32, sum_f64},
-        [RP_RED_PROD] = {prod_b8, prod_i32, prod_i64, prod_f32, prod_f64},
-        [RP_RED_MIN] = {min_b8, min_i32, min_i64, min_f32, min_f64},
-        [RP_RED_MAX] = {max_b8, max_i32, max_i64, max_f32, max_f64},
-    };
     static const rp_arg_reduce_loop arg_loops[RP_NARG_REDUCE_OPS][RP_NTYPES] = {
         [RP_ARG_MIN] = {argmin_b8, argmin_i32, argmin_i64, argmin_f32, argmin_f64},
         [RP_ARG_MAX] = {argmax_b8, argmax_i32, argmax_i64, argmax_f32, argmax_f64},
     };
-    memcpy(table->reduce, loops, sizeof loops);
+    memcpy(table->reduce, portable_loops, sizeof portable_loops);
     memcpy(table->arg_reduce, arg_loops, sizeof arg_loops);
 }

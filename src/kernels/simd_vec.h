@@ -12,7 +12,10 @@
  * `count` lanes; V_load_every(p, k, first) reads every k-th element (k = 2..4) from exactly the
  * k vectors at p, V_load_every_partial only the first `count` of those elements; vf*_stream
  * stores bypass the caches where the target can (HAS_STREAM) and need an address aligned to
- * VECTOR_BYTES, and stream_fence orders them before later stores.
+ * VECTOR_BYTES, and stream_fence orders them before later stores. V_larger(a, b) is
+ * a > b ? a : b and V_smaller(a, b) a < b ? a : b (b on ties and when either is NaN, x86's
+ * max/min rule on every target); V_mark_unordered(seen, a, b) marks the lanes where a or b is
+ * NaN, without raising a condition, and V_any_marked tells whether any lane was.
  */
 #ifndef RAPTORS_KERNELS_SIMD_VEC_H
 #define RAPTORS_KERNELS_SIMD_VEC_H
@@ -37,7 +40,9 @@
     static inline V V##_zero(void) { return W##_setzero_##S(); }                                  \
     static inline V V##_add(V a, V b) { return W##_add_##S(a, b); }                               \
     static inline V V##_mul(V a, V b) { return W##_mul_##S(a, b); }                               \
-    static inline V V##_and(V a, V b) { return W##_and_##S(a, b); }
+    static inline V V##_and(V a, V b) { return W##_and_##S(a, b); }                               \
+    static inline V V##_larger(V a, V b) { return W##_max_##S(a, b); }                            \
+    static inline V V##_smaller(V a, V b) { return W##_min_##S(a, b); }
 #endif
 
 #if defined(RP_SIMD_AVX512)
@@ -55,6 +60,20 @@ static inline void stream_fence(void) { _mm_sfence(); }
 
 X86_SIMPLE_OPS(vf64, double, _mm512, pd)
 X86_SIMPLE_OPS(vf32, float, _mm512, ps)
+
+/* NaN tracking: a lane of `seen` becomes a NaN (all bits set) once a or b was NaN there. */
+#define AVX512_NAN_OPS(V, S)                                                                       \
+    static inline V V##_mark_unordered(V seen, V a, V b)                                           \
+    {                                                                                              \
+        return _mm512_mask_mov_##S(seen, _mm512_cmp_##S##_mask(a, b, _CMP_UNORD_Q),              \
+                                   _mm512_castsi512_##S(_mm512_set1_epi32(-1)));                   \
+    }                                                                                              \
+    static inline int V##_any_marked(V seen)                                                       \
+    {                                                                                              \
+        return _mm512_cmp_##S##_mask(seen, seen, _CMP_UNORD_Q) != 0;                               \
+    }
+AVX512_NAN_OPS(vf64, pd)
+AVX512_NAN_OPS(vf32, ps)
 
 static inline vf64 vf64_load_partial(const double *p, int64_t count)
 {
@@ -163,6 +182,16 @@ static inline __m256i lane_mask_32(int64_t count)
 
 X86_SIMPLE_OPS(vf64, double, _mm256, pd)
 X86_SIMPLE_OPS(vf32, float, _mm256, ps)
+
+/* NaN tracking: a lane of `seen` gets all bits set once a or b was NaN there. */
+#define AVX2_NAN_OPS(V, S)                                                                         \
+    static inline V V##_mark_unordered(V seen, V a, V b)                                           \
+    {                                                                                              \
+        return _mm256_or_##S(seen, _mm256_cmp_##S(a, b, _CMP_UNORD_Q));                            \
+    }                                                                                              \
+    static inline int V##_any_marked(V seen) { return _mm256_movemask_##S(seen) != 0; }
+AVX2_NAN_OPS(vf64, pd)
+AVX2_NAN_OPS(vf32, ps)
 
 static inline vf64 vf64_load_partial(const double *p, int64_t count)
 {
@@ -293,6 +322,37 @@ static inline void stream_fence(void) {}
 NEON_OPS(vf64, double, f64)
 NEON_OPS(vf32, float, f32)
 
+/* a > b ? a : b and a < b ? a : b, lane by lane (b on ties and NaN), as x86's max and min;
+ * NEON's own max and min differ (they return a NaN operand), so these compare and select. */
+#define NEON_PICK_OPS(V, S)                                                                        \
+    static inline V V##_larger(V a, V b) { return vbslq_##S(vcgtq_##S(a, b), a, b); }             \
+    static inline V V##_smaller(V a, V b) { return vbslq_##S(vcltq_##S(a, b), a, b); }
+NEON_PICK_OPS(vf64, f64)
+NEON_PICK_OPS(vf32, f32)
+
+/* NaN tracking: a lane of `seen` gets all bits set once a or b was NaN there (the equality
+ * compares are quiet: a NaN raises no condition). */
+static inline vf64 vf64_mark_unordered(vf64 seen, vf64 a, vf64 b)
+{
+    uint64x2_t ordered = vandq_u64(vceqq_f64(a, a), vceqq_f64(b, b));
+    uint64x2_t marked = vorrq_u64(vreinterpretq_u64_f64(seen), veorq_u64(ordered,
+                                                                           vdupq_n_u64(~0ull)));
+    return vreinterpretq_f64_u64(marked);
+}
+static inline int vf64_any_marked(vf64 seen)
+{
+    return vmaxvq_u32(vreinterpretq_u32_f64(seen)) != 0;
+}
+static inline vf32 vf32_mark_unordered(vf32 seen, vf32 a, vf32 b)
+{
+    uint32x4_t ordered = vandq_u32(vceqq_f32(a, a), vceqq_f32(b, b));
+    return vreinterpretq_f32_u32(vorrq_u32(vreinterpretq_u32_f32(seen), vmvnq_u32(ordered)));
+}
+static inline int vf32_any_marked(vf32 seen)
+{
+    return vmaxvq_u32(vreinterpretq_u32_f32(seen)) != 0;
+}
+
 /* Bitwise and (no arithmetic: raises no floating-point condition). */
 static inline vf64 vf64_and(vf64 a, vf64 b)
 {
@@ -359,6 +419,11 @@ static inline float vf32_sum_lanes(vf32 v)
 #define vec_add(a, b) _Generic((a), vf64: vf64_add, vf32: vf32_add)(a, b)
 #define vec_mul(a, b) _Generic((a), vf64: vf64_mul, vf32: vf32_mul)(a, b)
 #define vec_and(a, b) _Generic((a), vf64: vf64_and, vf32: vf32_and)(a, b)
+#define vec_larger(a, b) _Generic((a), vf64: vf64_larger, vf32: vf32_larger)(a, b)
+#define vec_smaller(a, b) _Generic((a), vf64: vf64_smaller, vf32: vf32_smaller)(a, b)
+#define vec_mark_unordered(seen, a, b)                                                             \
+    _Generic((seen), vf64: vf64_mark_unordered, vf32: vf32_mark_unordered)(seen, a, b)
+#define vec_any_marked(seen) _Generic((seen), vf64: vf64_any_marked, vf32: vf32_any_marked)(seen)
 #define vec_sum_lanes(v) _Generic((v), vf64: vf64_sum_lanes, vf32: vf32_sum_lanes)(v)
 #define vec_load(p) _Generic(*(p), double: vf64_load, float: vf32_load)(p)
 #define vec_store(p, v) _Generic(*(p), double: vf64_store, float: vf32_store)(p, v)
