@@ -67,7 +67,7 @@ DEFINE_BINARY_LOOP(minimum_f64, f64, f64, MIN_NAN)
 DEFINE_BINARY_LOOP(power_f32, f32, f32, POW_F32)
 DEFINE_BINARY_LOOP(power_f64, f64, f64, POW_F64)
 
-void rp_kernels_fill_scalar_binary(rp_kernel_table *table)
+void RP_PORTABLE_FN(rp_kernels_fill_scalar_binary)(rp_kernel_table *table)
 {
     static const rp_binary_loop loops[][RP_NTYPES] = {
         [RP_BIN_ADD] = {add_b8, add_i32, add_i64, add_f32, add_f64},

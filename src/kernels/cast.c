@@ -75,7 +75,7 @@ DEFINE_CAST(cast_f64_i64, double, int64_t, float_to_int64)
 DEFINE_CAST(cast_f64_f32, double, float, PLAIN)
 DEFINE_CAST(cast_f64_f64, double, double, PLAIN)
 
-void rp_kernels_fill_scalar(rp_kernel_table *table)
+void RP_PORTABLE_FN(rp_kernels_fill_scalar)(rp_kernel_table *table)
 {
     static const rp_cast_loop casts[RP_NTYPES][RP_NTYPES] = {
         [RP_BOOL] = {cast_bool_bool, cast_bool_i32, cast_bool_i64, cast_bool_f32, cast_bool_f64},
@@ -86,10 +86,10 @@ void rp_kernels_fill_scalar(rp_kernel_table *table)
     };
     table->isa_name = "scalar";
     memcpy(table->cast, casts, sizeof casts);
-    rp_kernels_fill_scalar_binary(table);
-    rp_kernels_fill_scalar_divmod(table);
-    rp_kernels_fill_scalar_compare(table);
-    rp_kernels_fill_scalar_unary(table);
-    rp_kernels_fill_scalar_reduce(table);
-    rp_kernels_fill_scalar_colsum(table);
+    RP_PORTABLE_FN(rp_kernels_fill_scalar_binary)(table);
+    RP_PORTABLE_FN(rp_kernels_fill_scalar_divmod)(table);
+    RP_PORTABLE_FN(rp_kernels_fill_scalar_compare)(table);
+    RP_PORTABLE_FN(rp_kernels_fill_scalar_unary)(table);
+    RP_PORTABLE_FN(rp_kernels_fill_scalar_reduce)(table);
+    RP_PORTABLE_FN(rp_kernels_fill_scalar_colsum)(table);
 }

@@ -120,7 +120,7 @@ DEFINE_INT_COLSUM(b8, WIDEN_BOOL)
 DEFINE_INT_COLSUM(i32, WIDEN_SIGNED)
 DEFINE_INT_COLSUM(i64, WIDEN_SIGNED)
 
-void rp_kernels_fill_scalar_colsum(rp_kernel_table *table)
+void RP_PORTABLE_FN(rp_kernels_fill_scalar_colsum)(rp_kernel_table *table)
 {
     table->colsum[RP_BOOL] = colsum_b8;
     table->colsum[RP_INT32] = colsum_i32;

@@ -48,7 +48,7 @@ DEFINE_BINARY_LOOP(bitwise_xor_i64, i64, i64, BIT_XOR)
 
 #define FAMILY(NAME) {NAME##_b8, NAME##_i32, NAME##_i64, NAME##_f32, NAME##_f64}
 
-void rp_kernels_fill_scalar_compare(rp_kernel_table *table)
+void RP_PORTABLE_FN(rp_kernels_fill_scalar_compare)(rp_kernel_table *table)
 {
     static const struct {
         rp_binary_op op;

@@ -1,8 +1,9 @@
 /*
  * dispatch.c — builds one kernel table per instruction set and picks the one in use.
  *
- * Every table starts from the portable loops; a SIMD table then overwrites the entries its
- * target has loops for (AVX-512 on top of AVX2's, so a family AVX-512 lacks keeps AVX2's).
+ * Every table starts from the portable loops; an x86 SIMD table takes them as compiled with its
+ * target's flags (RP_PORTABLE_FN), then overwrites the entries its target has hand-written
+ * loops for (AVX-512 on top of AVX2's, so a family AVX-512 lacks keeps AVX2's).
  * Tables are built once, for the instruction sets this build carries and this CPU runs, and
  * never change afterwards, so switching (rp_simd_select) is one atomic pointer store and a
  * loop fetched from the old table stays valid.
@@ -50,6 +51,7 @@ static void fill_table(rp_isa isa, rp_kernel_table *table)
     switch (isa) {
     case RP_ISA_AVX512:
 #ifdef RP_BUILD_AVX512
+        rp_kernels_fill_scalar_avx512(table);
         rp_simd_fill_binary_avx2(table);
         rp_simd_fill_reduce_avx2(table);
         rp_simd_fill_colsum_avx2(table);
@@ -60,6 +62,7 @@ static void fill_table(rp_isa isa, rp_kernel_table *table)
         break;
     case RP_ISA_AVX2:
 #ifdef RP_BUILD_AVX2
+        rp_kernels_fill_scalar_avx2(table);
         rp_simd_fill_binary_avx2(table);
         rp_simd_fill_reduce_avx2(table);
         rp_simd_fill_colsum_avx2(table);

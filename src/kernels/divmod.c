@@ -116,7 +116,7 @@ DEFINE_BINARY_LOOP(remainder_loop_f64, f64, f64, remainder_f64)
 DEFINE_BINARY_LOOP(power_loop_i32, i32, i32, power_i32)
 DEFINE_BINARY_LOOP(power_loop_i64, i64, i64, power_i64)
 
-void rp_kernels_fill_scalar_divmod(rp_kernel_table *table)
+void RP_PORTABLE_FN(rp_kernels_fill_scalar_divmod)(rp_kernel_table *table)
 {
     table->binary[RP_BIN_FLOOR_DIVIDE][RP_INT32] = floor_divide_loop_i32;
     table->binary[RP_BIN_FLOOR_DIVIDE][RP_INT64] = floor_divide_loop_i64;

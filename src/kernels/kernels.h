@@ -99,15 +99,29 @@ typedef struct rp_kernel_table {
 /* The table in use; filled once, on first call. Never NULL. */
 const rp_kernel_table *rp_kernels(void);
 
+/* The portable kernel sources are compiled twice on x86-64: plainly (the "scalar" table, for any
+ * CPU of the architecture) and again with each SIMD target's flags and RP_WIDEN set to its name,
+ * where the compiler vectorises the same loops at that target's width (the same operations per
+ * element, so the same results and floating-point conditions). The second compilation's entry
+ * points carry the target's suffix: RP_PORTABLE_FN(rp_kernels_fill_scalar) is
+ * rp_kernels_fill_scalar_avx2 there. */
+#define RP_PORTABLE_JOIN2(name, suffix) name##_##suffix
+#define RP_PORTABLE_JOIN(name, suffix) RP_PORTABLE_JOIN2(name, suffix)
+#ifdef RP_WIDEN
+#define RP_PORTABLE_FN(name) RP_PORTABLE_JOIN(name, RP_WIDEN)
+#else
+#define RP_PORTABLE_FN(name) name
+#endif
+
 /* The portable loops every table starts from (defined in cast.c and friends). */
-void rp_kernels_fill_scalar(rp_kernel_table *table);
+void RP_PORTABLE_FN(rp_kernels_fill_scalar)(rp_kernel_table *table);
 /* The portable compute loops, one family per file; rp_kernels_fill_scalar calls each. */
-void rp_kernels_fill_scalar_binary(rp_kernel_table *table);
-void rp_kernels_fill_scalar_divmod(rp_kernel_table *table);
-void rp_kernels_fill_scalar_compare(rp_kernel_table *table);
-void rp_kernels_fill_scalar_unary(rp_kernel_table *table);
-void rp_kernels_fill_scalar_reduce(rp_kernel_table *table);
-void rp_kernels_fill_scalar_colsum(rp_kernel_table *table);
+void RP_PORTABLE_FN(rp_kernels_fill_scalar_binary)(rp_kernel_table *table);
+void RP_PORTABLE_FN(rp_kernels_fill_scalar_divmod)(rp_kernel_table *table);
+void RP_PORTABLE_FN(rp_kernels_fill_scalar_compare)(rp_kernel_table *table);
+void RP_PORTABLE_FN(rp_kernels_fill_scalar_unary)(rp_kernel_table *table);
+void RP_PORTABLE_FN(rp_kernels_fill_scalar_reduce)(rp_kernel_table *table);
+void RP_PORTABLE_FN(rp_kernels_fill_scalar_colsum)(rp_kernel_table *table);
 /* The portable reduce loop, for SIMD loops that hand it the cases they do not cover. */
 rp_reduce_loop rp_portable_reduce(rp_reduce_op op, rp_dtype dtype);
 

@@ -219,12 +219,14 @@ static const rp_reduce_loop portable_loops[RP_NREDUCE_OPS][RP_NTYPES] = {
     [RP_RED_MAX] = {max_b8, max_i32, max_i64, max_f32, max_f64},
 };
 
+#ifndef RP_WIDEN /* one of these: the plain compilation's */
 rp_reduce_loop rp_portable_reduce(rp_reduce_op op, rp_dtype dtype)
 {
     return portable_loops[op][dtype];
 }
+#endif
 
-void rp_kernels_fill_scalar_reduce(rp_kernel_table *table)
+void RP_PORTABLE_FN(rp_kernels_fill_scalar_reduce)(rp_kernel_table *table)
 {
     static const rp_arg_reduce_loop arg_loops[RP_NARG_REDUCE_OPS][RP_NTYPES] = {
         [RP_ARG_MIN] = {argmin_b8, argmin_i32, argmin_i64, argmin_f32, argmin_f64},

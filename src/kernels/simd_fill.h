@@ -15,7 +15,11 @@ void rp_simd_fill_binary_avx2(rp_kernel_table *table);
 void rp_simd_fill_binary_avx512(rp_kernel_table *table);
 void rp_simd_fill_binary_neon(rp_kernel_table *table);
 
-/* simd_reduce.c: reduce[RP_RED_SUM] for float32 and float64. */
+/* The portable loops compiled with a target's flags (see RP_PORTABLE_FN): a whole table. */
+void rp_kernels_fill_scalar_avx2(rp_kernel_table *table);
+void rp_kernels_fill_scalar_avx512(rp_kernel_table *table);
+
+/* simd_reduce.c: reduce[RP_RED_SUM], [RP_RED_MIN] and [RP_RED_MAX] for float32 and float64. */
 void rp_simd_fill_reduce_avx2(rp_kernel_table *table);
 void rp_simd_fill_reduce_avx512(rp_kernel_table *table);
 void rp_simd_fill_reduce_neon(rp_kernel_table *table);

@@ -62,7 +62,7 @@ DEFINE_UNARY_LOOP(invert_i64, i64, i64, BIT_NOT)
 DEFINE_UNARY_LOOP(sqrt_f32, f32, f32, SQRT_F32)
 DEFINE_UNARY_LOOP(sqrt_f64, f64, f64, SQRT_F64)
 
-void rp_kernels_fill_scalar_unary(rp_kernel_table *table)
+void RP_PORTABLE_FN(rp_kernels_fill_scalar_unary)(rp_kernel_table *table)
 {
     static const rp_unary_loop loops[RP_NUNARY_OPS][RP_NTYPES] = {
         [RP_UN_NEGATIVE] = {NULL, negative_i32, negative_i64, negative_f32, negative_f64},

@@ -790,8 +790,16 @@ static void test_selection(void)
         CHECK(rp_kernel_binary_is_simd(RP_BIN_MULTIPLY, RP_FLOAT32) == simd);
         CHECK(rp_kernel_reduce_is_simd(RP_RED_SUM, RP_FLOAT32) == simd);
         CHECK(rp_kernel_colsum_is_simd(RP_FLOAT64) == simd);
+        CHECK(rp_kernel_reduce_is_simd(RP_RED_MAX, RP_FLOAT64) == simd);
+#if defined(__x86_64__)
+        /* The rest are the portable loops compiled with the target's flags. */
+        CHECK(rp_kernel_colsum_is_simd(RP_INT32) == simd);
+        CHECK(rp_kernel_binary_is_simd(RP_BIN_SUBTRACT, RP_INT64) == simd);
+#else
+        /* NEON is aarch64's baseline: the rest are the portable loops themselves. */
         CHECK(!rp_kernel_colsum_is_simd(RP_INT32));
         CHECK(!rp_kernel_binary_is_simd(RP_BIN_SUBTRACT, RP_INT64));
+#endif
     }
     CHECK(rp_simd_select("sse9") == RP_ERR_VALUE);
     CHECK(rp_kernels_for_isa("sse9") == NULL);
