@@ -54,9 +54,11 @@ static void fill_table(rp_isa isa, rp_kernel_table *table)
         rp_kernels_fill_scalar_avx512(table);
         rp_simd_fill_binary_avx2(table);
         rp_simd_fill_reduce_avx2(table);
+        rp_simd_fill_extremes_avx2(table);
         rp_simd_fill_colsum_avx2(table);
         rp_simd_fill_binary_avx512(table);
         rp_simd_fill_reduce_avx512(table);
+        rp_simd_fill_extremes_avx512(table);
         rp_simd_fill_colsum_avx512(table);
 #endif
         break;
@@ -65,6 +67,7 @@ static void fill_table(rp_isa isa, rp_kernel_table *table)
         rp_kernels_fill_scalar_avx2(table);
         rp_simd_fill_binary_avx2(table);
         rp_simd_fill_reduce_avx2(table);
+        rp_simd_fill_extremes_avx2(table);
         rp_simd_fill_colsum_avx2(table);
 #endif
         break;
@@ -72,6 +75,7 @@ static void fill_table(rp_isa isa, rp_kernel_table *table)
 #ifdef RP_BUILD_NEON
         rp_simd_fill_binary_neon(table);
         rp_simd_fill_reduce_neon(table);
+        rp_simd_fill_extremes_neon(table);
         rp_simd_fill_colsum_neon(table);
 #endif
         break;

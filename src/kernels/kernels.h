@@ -96,6 +96,10 @@ typedef struct rp_kernel_table {
     rp_colsum_loop colsum[RP_NTYPES];                   /* [input dtype] */
 } rp_kernel_table;
 
+/* The portable loops, for SIMD loops that hand them the cases they do not cover. */
+rp_reduce_loop rp_portable_reduce(rp_reduce_op op, rp_dtype dtype);
+rp_arg_reduce_loop rp_portable_arg_reduce(rp_arg_reduce_op op, rp_dtype dtype);
+
 /* The table in use; filled once, on first call. Never NULL. */
 const rp_kernel_table *rp_kernels(void);
 
@@ -122,8 +126,6 @@ void RP_PORTABLE_FN(rp_kernels_fill_scalar_compare)(rp_kernel_table *table);
 void RP_PORTABLE_FN(rp_kernels_fill_scalar_unary)(rp_kernel_table *table);
 void RP_PORTABLE_FN(rp_kernels_fill_scalar_reduce)(rp_kernel_table *table);
 void RP_PORTABLE_FN(rp_kernels_fill_scalar_colsum)(rp_kernel_table *table);
-/* The portable reduce loop, for SIMD loops that hand it the cases they do not cover. */
-rp_reduce_loop rp_portable_reduce(rp_reduce_op op, rp_dtype dtype);
 
 /* The table of one instruction set ("scalar", "avx2", "avx512", "neon"), or NULL when this
  * build or CPU lacks it; lets tests run every variant side by side. Selecting the active one is

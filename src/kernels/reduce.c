@@ -194,23 +194,77 @@ DEFINE_EXTREME(max_f64, f64, PICK_MAX_NAN, -INFINITY)
         *index = at;                                                                             \
     }
 
+/* Contiguous integer and bool rows go block by block: a block's extreme (of KEY(v)) is a plain
+ * reduction the compiler vectorises, and only a block that beats the best so far is searched,
+ * while still in L1, for its first element with that key (a group of ARG_GROUP at a time).
+ * Strided rows take SCAN. */
+#define ARG_BLOCK 1024
+#define ARG_GROUP 32
+#define DEFINE_ARG_EXTREME_BLOCKED(NAME, SUFFIX, KEY, BETTER, SCAN)                              \
+    static void NAME(const char *in, int64_t stride, int64_t n, int64_t *index)                  \
+    {                                                                                            \
+        const int64_t w = (int64_t)sizeof(rp_##SUFFIX);                                          \
+        if (stride != w) {                                                                       \
+            SCAN(in, stride, n, index);                                                          \
+            return;                                                                              \
+        }                                                                                        \
+        rp_##SUFFIX best = 0;                                                                    \
+        int64_t at = 0;                                                                          \
+        for (int64_t start = 0; start < n; start += ARG_BLOCK) {                                 \
+            const char *block = in + start * w;                                                  \
+            int64_t len = n - start < ARG_BLOCK ? n - start : ARG_BLOCK;                         \
+            rp_##SUFFIX extreme = KEY(load_##SUFFIX(block));                                     \
+            for (int64_t i = 1; i < len; i++) {                                                  \
+                rp_##SUFFIX v = KEY(load_##SUFFIX(block + i * w));                              \
+                extreme = BETTER(v, extreme) ? v : extreme;                                      \
+            }                                                                                    \
+            if (start == 0 || BETTER(extreme, best)) {                                           \
+                /* Whole groups are compared without an early exit, which vectorises. */        \
+                int64_t i = 0;                                                                   \
+                for (; i + ARG_GROUP <= len; i += ARG_GROUP) {                                   \
+                    int hit = 0;                                                                 \
+                    for (int k = 0; k < ARG_GROUP; k++) {                                        \
+                        hit |= KEY(load_##SUFFIX(block + (i + k) * w)) == extreme;               \
+                    }                                                                            \
+                    if (hit) {                                                                   \
+                        break;                                                                   \
+                    }                                                                            \
+                }                                                                                \
+                while (KEY(load_##SUFFIX(block + i * w)) != extreme) {                           \
+                    i++;                                                                         \
+                }                                                                                \
+                best = extreme;                                                                  \
+                at = start + i;                                                                  \
+            }                                                                                    \
+        }                                                                                        \
+        *index = at;                                                                             \
+    }
+
 #define SMALLER(v, best) ((v) < (best))
 #define LARGER(v, best) ((v) > (best))
 #define BOOL_SMALLER(v, best) (((v) != 0) < ((best) != 0))
 #define BOOL_LARGER(v, best) (((v) != 0) > ((best) != 0))
 #define NEVER_NAN(v) ((void)(v), 0)
 #define FLOAT_IS_NAN(v) isnan(v)
+#define SAME(v) (v)
+#define TRUTH(v) ((rp_b8)((v) != 0))
 
-DEFINE_ARG_EXTREME(argmin_b8, b8, BOOL_SMALLER, NEVER_NAN)
-DEFINE_ARG_EXTREME(argmin_i32, i32, SMALLER, NEVER_NAN)
-DEFINE_ARG_EXTREME(argmin_i64, i64, SMALLER, NEVER_NAN)
+DEFINE_ARG_EXTREME(scan_argmin_b8, b8, BOOL_SMALLER, NEVER_NAN)
+DEFINE_ARG_EXTREME(scan_argmin_i32, i32, SMALLER, NEVER_NAN)
+DEFINE_ARG_EXTREME(scan_argmin_i64, i64, SMALLER, NEVER_NAN)
 DEFINE_ARG_EXTREME(argmin_f32, f32, SMALLER, FLOAT_IS_NAN)
 DEFINE_ARG_EXTREME(argmin_f64, f64, SMALLER, FLOAT_IS_NAN)
-DEFINE_ARG_EXTREME(argmax_b8, b8, BOOL_LARGER, NEVER_NAN)
-DEFINE_ARG_EXTREME(argmax_i32, i32, LARGER, NEVER_NAN)
-DEFINE_ARG_EXTREME(argmax_i64, i64, LARGER, NEVER_NAN)
+DEFINE_ARG_EXTREME(scan_argmax_b8, b8, BOOL_LARGER, NEVER_NAN)
+DEFINE_ARG_EXTREME(scan_argmax_i32, i32, LARGER, NEVER_NAN)
+DEFINE_ARG_EXTREME(scan_argmax_i64, i64, LARGER, NEVER_NAN)
 DEFINE_ARG_EXTREME(argmax_f32, f32, LARGER, FLOAT_IS_NAN)
 DEFINE_ARG_EXTREME(argmax_f64, f64, LARGER, FLOAT_IS_NAN)
+DEFINE_ARG_EXTREME_BLOCKED(argmin_b8, b8, TRUTH, SMALLER, scan_argmin_b8)
+DEFINE_ARG_EXTREME_BLOCKED(argmin_i32, i32, SAME, SMALLER, scan_argmin_i32)
+DEFINE_ARG_EXTREME_BLOCKED(argmin_i64, i64, SAME, SMALLER, scan_argmin_i64)
+DEFINE_ARG_EXTREME_BLOCKED(argmax_b8, b8, TRUTH, LARGER, scan_argmax_b8)
+DEFINE_ARG_EXTREME_BLOCKED(argmax_i32, i32, SAME, LARGER, scan_argmax_i32)
+DEFINE_ARG_EXTREME_BLOCKED(argmax_i64, i64, SAME, LARGER, scan_argmax_i64)
 
 static const rp_reduce_loop portable_loops[RP_NREDUCE_OPS][RP_NTYPES] = {
     [RP_RED_SUM] = {sum_b8, sum_i32, sum_i64, sum_f32, sum_f64},
@@ -219,19 +273,26 @@ static const rp_reduce_loop portable_loops[RP_NREDUCE_OPS][RP_NTYPES] = {
     [RP_RED_MAX] = {max_b8, max_i32, max_i64, max_f32, max_f64},
 };
 
-#ifndef RP_WIDEN /* one of these: the plain compilation's */
+static const rp_arg_reduce_loop portable_arg_loops[RP_NARG_REDUCE_OPS][RP_NTYPES] = {
+    [RP_ARG_MIN] = {argmin_b8, argmin_i32, argmin_i64, argmin_f32, argmin_f64},
+    [RP_ARG_MAX] = {argmax_b8, argmax_i32, argmax_i64, argmax_f32, argmax_f64},
+};
+
+#ifndef RP_WIDEN /* one of each: the plain compilation's */
 rp_reduce_loop rp_portable_reduce(rp_reduce_op op, rp_dtype dtype)
 {
     return portable_loops[op][dtype];
+}
+
+rp_arg_reduce_loop rp_portable_arg_reduce(rp_arg_reduce_op op, rp_dtype dtype)
+{
+    return portable_arg_loops[op][dtype];
 }
 #endif
 
 void RP_PORTABLE_FN(rp_kernels_fill_scalar_reduce)(rp_kernel_table *table)
 {
-    static const rp_arg_reduce_loop arg_loops[RP_NARG_REDUCE_OPS][RP_NTYPES] = {
-        [RP_ARG_MIN] = {argmin_b8, argmin_i32, argmin_i64, argmin_f32, argmin_f64},
-        [RP_ARG_MAX] = {argmax_b8, argmax_i32, argmax_i64, argmax_f32, argmax_f64},
-    };
     memcpy(table->reduce, portable_loops, sizeof portable_loops);
-    memcpy(table->arg_reduce, arg_loops, sizeof arg_loops);
+    memcpy(table->arg_reduce, portable_arg_loops, sizeof portable_arg_loops);
 }
+

@@ -19,10 +19,15 @@ void rp_simd_fill_binary_neon(rp_kernel_table *table);
 void rp_kernels_fill_scalar_avx2(rp_kernel_table *table);
 void rp_kernels_fill_scalar_avx512(rp_kernel_table *table);
 
-/* simd_reduce.c: reduce[RP_RED_SUM], [RP_RED_MIN] and [RP_RED_MAX] for float32 and float64. */
+/* simd_reduce.c: reduce[RP_RED_SUM] for float32 and float64. */
 void rp_simd_fill_reduce_avx2(rp_kernel_table *table);
 void rp_simd_fill_reduce_avx512(rp_kernel_table *table);
 void rp_simd_fill_reduce_neon(rp_kernel_table *table);
+
+/* simd_extremes.c: reduce[RP_RED_MIN], [RP_RED_MAX] and arg_reduce for float32 and float64. */
+void rp_simd_fill_extremes_avx2(rp_kernel_table *table);
+void rp_simd_fill_extremes_avx512(rp_kernel_table *table);
+void rp_simd_fill_extremes_neon(rp_kernel_table *table);
 
 /* simd_colsum.c: colsum for float32 and float64. */
 void rp_simd_fill_colsum_avx2(rp_kernel_table *table);

@@ -8,12 +8,7 @@
  * sequential additions plus a logarithmic tree, the same bound as NumPy's pairwise summation
  * (8 accumulators over blocks of 128), so float32 sums are never less accurate than NumPy's.
  * Strided input uses the same recursion in portable code. The result overwrites *result.
- *
- * min and max of contiguous float rows run on vectors with the x86 rule (an element replaces
- * the running extreme only when strictly beyond it, so ties keep the earlier one, like the
- * portable loop's accumulators), and track NaNs on the side; a row that holds a NaN is
- * handed to the portable loop, which returns its first NaN as NumPy does. Strided rows go to
- * the portable loop too.
+
  * Each function is written once and instantiated for float64 and float32 (suffix, element type,
  * vector type); the vec_* operations take their type from their arguments.
  */
@@ -192,72 +187,8 @@ DEFINE_STRIDED_SUM(f32, float)
 DEFINE_SUM(f64, double)
 DEFINE_SUM(f32, float)
 
-/* The extremes of contiguous rows of at least EXTREME_ACCUMULATORS vectors; `pick` is
- * vec_larger (max) or vec_smaller (min), `beyond(a, b)` its scalar test (a > b, a < b). */
-enum { EXTREME_ACCUMULATORS = 4 };
-#define DEFINE_EXTREME(name, op, sfx, T, V, pick, beyond)                                          \
-    static void name##_##sfx(const char *in, int64_t stride, int64_t n, char *result)              \
-    {                                                                                              \
-        enum { LANES = VEC_LANES(T), K = EXTREME_ACCUMULATORS };                                   \
-        if (stride != (int64_t)sizeof(T) || n < K * LANES) {                                       \
-            rp_portable_reduce(op, sizeof(T) == 8 ? RP_FLOAT64 : RP_FLOAT32)(in, stride, n,        \
-                                                                              result);             \
-            return;                                                                                \
-        }                                                                                          \
-        const T *p = (const T *)in;                                                                \
-        V acc[K];                                                                                  \
-        V seen = vec_zero(T);                                                                      \
-        _Pragma("GCC unroll 4") for (int k = 0; k < K; k++) {                                      \
-            acc[k] = vec_load(p + k * LANES);                                                      \
-        }                                                                                          \
-        seen = vec_mark_unordered(seen, acc[0], acc[1]);                                           \
-        seen = vec_mark_unordered(seen, acc[2], acc[3]);                                           \
-        int64_t i = K * LANES;                                                                     \
-        for (; i + K * LANES <= n; i += K * LANES) {                                               \
-            V v[K];                                                                                \
-            _Pragma("GCC unroll 4") for (int k = 0; k < K; k++) {                                  \
-                v[k] = vec_load(p + i + k * LANES);                                                \
-                acc[k] = pick(v[k], acc[k]);                                                       \
-            }                                                                                      \
-            seen = vec_mark_unordered(seen, v[0], v[1]);                                           \
-            seen = vec_mark_unordered(seen, v[2], v[3]);                                           \
-        }                                                                                          \
-        for (; i < n; i += LANES) {                                                                \
-            /* The last vector ends at the row's end, re-reading some elements: harmless for   \
-             * an extreme. */                                                                      \
-            V v = vec_load(p + (i + LANES <= n ? i : n - LANES));                                  \
-            acc[0] = pick(v, acc[0]);                                                              \
-            seen = vec_mark_unordered(seen, v, v);                                                 \
-        }                                                                                          \
-        if (vec_any_marked(seen)) {                                                                \
-            rp_portable_reduce(op, sizeof(T) == 8 ? RP_FLOAT64 : RP_FLOAT32)(in, stride, n,        \
-                                                                              result);             \
-            return;                                                                                \
-        }                                                                                          \
-        acc[0] = pick(acc[1], acc[0]);                                                             \
-        acc[2] = pick(acc[3], acc[2]);                                                             \
-        acc[0] = pick(acc[2], acc[0]);                                                             \
-        T lanes[LANES];                                                                            \
-        vec_store(lanes, acc[0]);                                                                  \
-        T extreme = lanes[0];                                                                      \
-        for (int k = 1; k < LANES; k++) {                                                          \
-            extreme = beyond(lanes[k], extreme) ? lanes[k] : extreme;                              \
-        }                                                                                          \
-        memcpy(result, &extreme, sizeof extreme);                                                  \
-    }
-#define GREATER(a, b) ((a) > (b))
-#define LESS(a, b) ((a) < (b))
-DEFINE_EXTREME(max, RP_RED_MAX, f64, double, vf64, vec_larger, GREATER)
-DEFINE_EXTREME(max, RP_RED_MAX, f32, float, vf32, vec_larger, GREATER)
-DEFINE_EXTREME(min, RP_RED_MIN, f64, double, vf64, vec_smaller, LESS)
-DEFINE_EXTREME(min, RP_RED_MIN, f32, float, vf32, vec_smaller, LESS)
-
 void RP_SIMD_FN(rp_simd_fill_reduce)(rp_kernel_table *table)
 {
     table->reduce[RP_RED_SUM][RP_FLOAT32] = sum_f32;
     table->reduce[RP_RED_SUM][RP_FLOAT64] = sum_f64;
-    table->reduce[RP_RED_MAX][RP_FLOAT32] = max_f32;
-    table->reduce[RP_RED_MAX][RP_FLOAT64] = max_f64;
-    table->reduce[RP_RED_MIN][RP_FLOAT32] = min_f32;
-    table->reduce[RP_RED_MIN][RP_FLOAT64] = min_f64;
 }

@@ -15,7 +15,8 @@
  * VECTOR_BYTES, and stream_fence orders them before later stores. V_larger(a, b) is
  * a > b ? a : b and V_smaller(a, b) a < b ? a : b (b on ties and when either is NaN, x86's
  * max/min rule on every target); V_mark_unordered(seen, a, b) marks the lanes where a or b is
- * NaN, without raising a condition, and V_any_marked tells whether any lane was.
+ * NaN, without raising a condition, and V_any_marked tells whether any lane was;
+ * V_any_equal(a, b) whether some lane of a equals b's (a quiet compare).
  */
 #ifndef RAPTORS_KERNELS_SIMD_VEC_H
 #define RAPTORS_KERNELS_SIMD_VEC_H
@@ -71,7 +72,8 @@ X86_SIMPLE_OPS(vf32, float, _mm512, ps)
     static inline int V##_any_marked(V seen)                                                       \
     {                                                                                              \
         return _mm512_cmp_##S##_mask(seen, seen, _CMP_UNORD_Q) != 0;                               \
-    }
+    }                                                                                              \
+    static inline int V##_any_equal(V a, V b) { return _mm512_cmp_##S##_mask(a, b, _CMP_EQ_OQ) != 0; }
 AVX512_NAN_OPS(vf64, pd)
 AVX512_NAN_OPS(vf32, ps)
 
@@ -189,7 +191,11 @@ X86_SIMPLE_OPS(vf32, float, _mm256, ps)
     {                                                                                              \
         return _mm256_or_##S(seen, _mm256_cmp_##S(a, b, _CMP_UNORD_Q));                            \
     }                                                                                              \
-    static inline int V##_any_marked(V seen) { return _mm256_movemask_##S(seen) != 0; }
+    static inline int V##_any_marked(V seen) { return _mm256_movemask_##S(seen) != 0; }            \
+    static inline int V##_any_equal(V a, V b)                                                      \
+    {                                                                                              \
+        return _mm256_movemask_##S(_mm256_cmp_##S(a, b, _CMP_EQ_OQ)) != 0;                         \
+    }
 AVX2_NAN_OPS(vf64, pd)
 AVX2_NAN_OPS(vf32, ps)
 
@@ -352,6 +358,11 @@ static inline int vf32_any_marked(vf32 seen)
 {
     return vmaxvq_u32(vreinterpretq_u32_f32(seen)) != 0;
 }
+static inline int vf64_any_equal(vf64 a, vf64 b)
+{
+    return vmaxvq_u32(vreinterpretq_u32_u64(vceqq_f64(a, b))) != 0;
+}
+static inline int vf32_any_equal(vf32 a, vf32 b) { return vmaxvq_u32(vceqq_f32(a, b)) != 0; }
 
 /* Bitwise and (no arithmetic: raises no floating-point condition). */
 static inline vf64 vf64_and(vf64 a, vf64 b)
@@ -424,6 +435,7 @@ static inline float vf32_sum_lanes(vf32 v)
 #define vec_mark_unordered(seen, a, b)                                                             \
     _Generic((seen), vf64: vf64_mark_unordered, vf32: vf32_mark_unordered)(seen, a, b)
 #define vec_any_marked(seen) _Generic((seen), vf64: vf64_any_marked, vf32: vf32_any_marked)(seen)
+#define vec_any_equal(a, b) _Generic((a), vf64: vf64_any_equal, vf32: vf32_any_equal)(a, b)
 #define vec_sum_lanes(v) _Generic((v), vf64: vf64_sum_lanes, vf32: vf32_sum_lanes)(v)
 #define vec_load(p) _Generic(*(p), double: vf64_load, float: vf32_load)(p)
 #define vec_store(p, v) _Generic(*(p), double: vf64_store, float: vf32_store)(p, v)

@@ -1,8 +1,11 @@
 /*
- * test_extremes.c — the min/max reduce loops of every instruction set against the portable
- * ones: the same extreme on rows of every length up to a few hundred, at every alignment, with
- * the extreme anywhere (the vector loops' last vector overlaps earlier elements); with a NaN
- * anywhere the very NaN the portable loop returns (its first), bit for bit; strided rows too.
+ * test_extremes.c — the min/max and argmin/argmax loops of every instruction set against the
+ * portable ones, for every dtype: the same extreme (and the same index: the first) on rows of
+ * every length up to a few hundred and a few longer than an argmin/argmax block, at every
+ * alignment, with ties and with the extreme anywhere (the vector loops' last vector overlaps
+ * earlier elements); with NaNs anywhere, the index of the first, and for min/max the very NaN
+ * the portable loop returns, bit for bit; strided rows too. The portable loops themselves are
+ * checked against a plain scan.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -25,11 +28,30 @@ static double scrambled(int64_t i, int64_t n) { return (double)((i * 37 + n) % 1
 
 static void put(char *p, rp_dtype dtype, double v)
 {
-    if (dtype == RP_FLOAT32) {
+    switch (dtype) {
+    case RP_BOOL: {
+        uint8_t b = v > 20.0;
+        memcpy(p, &b, sizeof b);
+        break;
+    }
+    case RP_INT32: {
+        int32_t i = isinf(v) ? (v > 0 ? INT32_MAX : INT32_MIN) : (int32_t)v;
+        memcpy(p, &i, sizeof i);
+        break;
+    }
+    case RP_INT64: {
+        int64_t i = isinf(v) ? (v > 0 ? INT64_MAX : INT64_MIN) : (int64_t)v;
+        memcpy(p, &i, sizeof i);
+        break;
+    }
+    case RP_FLOAT32: {
         float f = (float)v;
         memcpy(p, &f, sizeof f);
-    } else {
+        break;
+    }
+    default:
         memcpy(p, &v, sizeof v);
+        break;
     }
 }
 
@@ -45,17 +67,61 @@ static void put_nan(char *p, rp_dtype dtype, int64_t tag)
     }
 }
 
-/* Runs `op` of `table` and of the portable table on the same row; true when they agree: equal
- * values, or the same NaN bits. */
-static bool agree(const rp_kernel_table *table, const rp_kernel_table *scalar, rp_reduce_op op,
+static double get(const char *p, rp_dtype dtype)
+{
+    switch (dtype) {
+    case RP_BOOL: return *(const uint8_t *)p != 0;
+    case RP_INT32: { int32_t v; memcpy(&v, p, sizeof v); return v; }
+    case RP_INT64: { int64_t v; memcpy(&v, p, sizeof v); return (double)v; }
+    case RP_FLOAT32: { float v; memcpy(&v, p, sizeof v); return v; }
+    default: { double v; memcpy(&v, p, sizeof v); return v; }
+    }
+}
+
+/* The reference: the index of the first NaN, else of the first strict extreme. */
+static int64_t reference_index(bool larger, rp_dtype dtype, const char *row, int64_t stride,
+                               int64_t n)
+{
+    int64_t at = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double v = get(row + i * stride, dtype), best = get(row + at * stride, dtype);
+        if (isnan(v)) {
+            return i;
+        }
+        if (larger ? v > best : v < best) {
+            at = i;
+        }
+    }
+    return at;
+}
+
+/* Runs extreme `which` (0 min, 1 max, 2 argmin, 3 argmax) of `table` and of the portable table
+ * on the same row; true when they agree: the same index, equal values, or the same NaN bits. */
+static bool agree(const rp_kernel_table *table, const rp_kernel_table *scalar, int which,
                   rp_dtype dtype, const char *row, int64_t stride, int64_t n)
 {
+    if (which >= 2) {
+        rp_arg_reduce_op op = which == 2 ? RP_ARG_MIN : RP_ARG_MAX;
+        int64_t got = -1, want = -2;
+        table->arg_reduce[op][dtype](row, stride, n, &got);
+        scalar->arg_reduce[op][dtype](row, stride, n, &want);
+        return got == want && want == reference_index(op == RP_ARG_MAX, dtype, row, stride, n);
+    }
+    rp_reduce_op op = which == 0 ? RP_RED_MIN : RP_RED_MAX;
     char got[8], want[8];
     memset(got, 0x5a, sizeof got);
     memset(want, 0x5a, sizeof want);
     table->reduce[op][dtype](row, stride, n, got);
     scalar->reduce[op][dtype](row, stride, n, want);
     size_t size = rp_dtype_size(dtype);
+    int64_t at = reference_index(op == RP_RED_MAX, dtype, row, stride, n);
+    if (!rp_dtype_is_float(dtype)) {
+        return memcmp(got, want, size) == 0 && get(want, dtype) == get(row + at * stride, dtype);
+    }
+    double expected = get(row + at * stride, dtype);
+    if (isnan(expected) ? !isnan(get(want, dtype)) : get(want, dtype) != expected) {
+        return false; /* the portable loop's own answer is off */
+    }
     double g, w;
     if (dtype == RP_FLOAT32) {
         float gf, wf;
@@ -83,48 +149,66 @@ static bool agree(const rp_kernel_table *table, const rp_kernel_table *scalar, r
         CHECK(agreed);                                                                             \
     } while (0)
 
+static const char *const which_names[] = {"min", "max", "argmin", "argmax"};
+
+/* Every check on one row length: plain values, the extreme at the end, infinities (or the
+ * integer limits) at both ends, and for floats a NaN at positions through the row. */
+static void check_row(const rp_kernel_table *table, const rp_kernel_table *scalar, int which,
+                      rp_dtype dtype, char *row, int64_t stride, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        put(row + i * stride, dtype, scrambled(i, n));
+    }
+    CHECK_AGREE(table, scalar, which, dtype, row, stride, n);
+    bool larger = which % 2 == 1;
+    put(row + (n - 1) * stride, dtype, larger ? 1e6 : -1e6);
+    CHECK_AGREE(table, scalar, which, dtype, row, stride, n);
+    put(row, dtype, INFINITY);
+    put(row + (n - 1) * stride, dtype, -INFINITY);
+    CHECK_AGREE(table, scalar, which, dtype, row, stride, n);
+    if (!rp_dtype_is_float(dtype)) {
+        return;
+    }
+    put(row + (n / 2) * stride, dtype, larger ? -0.0 : 0.0); /* a signed-zero tie */
+    put(row + (n / 3) * stride, dtype, larger ? 0.0 : -0.0);
+    CHECK_AGREE(table, scalar, which, dtype, row, stride, n);
+    for (int64_t at = 0; at < n; at += n > 64 ? 1 + n / 16 : 1) {
+        for (int64_t i = 0; i < n; i++) {
+            put(row + i * stride, dtype, scrambled(i, n));
+        }
+        put_nan(row + at * stride, dtype, at + 1);
+        if (at + 5 < n) {
+            put_nan(row + (at + 5) * stride, dtype, at + 6);
+        }
+        CHECK_AGREE(table, scalar, which, dtype, row, stride, n);
+    }
+}
+
 static void test_table(const rp_kernel_table *table, const rp_kernel_table *scalar)
 {
-    static const rp_dtype dtypes[] = {RP_FLOAT32, RP_FLOAT64};
-    static const rp_reduce_op ops[] = {RP_RED_MIN, RP_RED_MAX};
-    char *buffer = malloc((size_t)(MAX_N * STRIDES + SHIFTS) * 8);
+    static const rp_dtype dtypes[] = {RP_BOOL, RP_INT32, RP_INT64, RP_FLOAT32, RP_FLOAT64};
+    /* Short rows of every length, then rows across the argmin/argmax blocks of 1024. */
+    static const int64_t long_rows[] = {1023, 1024, 1025, 2047, 3000, 5001};
+    enum { LONGEST = 5001 };
+    char *buffer = malloc((size_t)(LONGEST * STRIDES + SHIFTS) * 8);
     CHECK(buffer != NULL);
     if (buffer == NULL) {
         return;
     }
-    for (int d = 0; d < 2; d++) {
+    for (int d = 0; d < 5; d++) {
         rp_dtype dtype = dtypes[d];
         int64_t size = (int64_t)rp_dtype_size(dtype);
-        for (int o = 0; o < 2; o++) {
+        for (int which = 0; which < 4; which++) {
             for (int64_t step = 1; step <= STRIDES; step++) {
                 for (int64_t shift = 0; shift < SHIFTS; shift++) {
-                    for (int64_t n = 1; n <= MAX_N; n++) {
-                        char *row = buffer + shift * size;
-                        int64_t stride = step * size;
-                        for (int64_t i = 0; i < n; i++) {
-                            put(row + i * stride, dtype, scrambled(i, n));
-                        }
-                        snprintf(current_case, sizeof current_case, "%s %s %s n=%lld step=%lld",
-                                 table->isa_name, ops[o] == RP_RED_MIN ? "min" : "max",
-                                 rp_dtype_name(dtype), (long long)n, (long long)step);
-                        CHECK_AGREE(table, scalar, ops[o], dtype, row, stride, n);
-                        /* The extreme at the very end, then infinities at both ends. */
-                        put(row + (n - 1) * stride, dtype, ops[o] == RP_RED_MAX ? 1e6 : -1e6);
-                        CHECK_AGREE(table, scalar, ops[o], dtype, row, stride, n);
-                        put(row, dtype, INFINITY);
-                        put(row + (n - 1) * stride, dtype, -INFINITY);
-                        CHECK_AGREE(table, scalar, ops[o], dtype, row, stride, n);
-                        /* A NaN at each position (and a second, later one, for long rows). */
-                        for (int64_t at = 0; at < n; at += n > 64 ? 7 : 1) {
-                            for (int64_t i = 0; i < n; i++) {
-                                put(row + i * stride, dtype, scrambled(i, n));
-                            }
-                            put_nan(row + at * stride, dtype, at + 1);
-                            if (at + 5 < n) {
-                                put_nan(row + (at + 5) * stride, dtype, at + 6);
-                            }
-                            CHECK_AGREE(table, scalar, ops[o], dtype, row, stride, n);
-                        }
+                    for (int64_t k = 1; k <= MAX_N + 6; k++) {
+                        int64_t n = k <= MAX_N ? k : long_rows[k - MAX_N - 1];
+                        snprintf(current_case, sizeof current_case, "%s %s %s n=%lld step=%lld "
+                                 "shift=%lld", table->isa_name, which_names[which],
+                                 rp_dtype_name(dtype), (long long)n, (long long)step,
+                                 (long long)shift);
+                        check_row(table, scalar, which, dtype, buffer + shift * size,
+                                  step * size, n);
                     }
                 }
             }
