@@ -42,6 +42,8 @@
  * reads memory once per column. */
 #define MIN_COLUMN_SUM_ROW_BYTES 20
 #define MAX_ITEMSIZE 8
+/* Row results of one output reduced together by the acc dtype's kernel (row reduction). */
+#define ROW_BATCH 64
 
 typedef struct reduce_plan {
     const rp_reducer *reducer;
@@ -49,6 +51,7 @@ typedef struct reduce_plan {
     rp_binary_loop combine;          /* acc OP acc */
     rp_cast_loop cast_in;            /* input -> cast_to (rows) or -> acc (accumulation) */
     rp_cast_loop first_row;          /* input -> acc: starts an accumulator row */
+    rp_reduce_loop merge;            /* acc -> acc: reduces a batch of row results */
     int64_t cast_itemsize, acc_itemsize;
     const char *in_data;
     char *out_data;
@@ -156,13 +159,40 @@ static void reduce_items(int64_t begin, int64_t end, int worker, void *context)
         const char *base = plan->in_data + kept.offset[0] + start * plan->row_stride_in;
         char acc[MAX_ITEMSIZE], part[MAX_ITEMSIZE];
         rp_axis_walk_seek(&rows, first_row);
-        for (int64_t r = first_row; r < last_row; r++) {
-            reduce_row(plan, base + rows.offset[0], plan->row_stride_in, stop - start,
-                       r == first_row ? acc : part, &scratch, &flags);
-            if (r != first_row) {
-                plan->combine(acc, 0, part, 0, acc, 0, 1, &flags);
+        if (plan->reducer->in_order) {
+            for (int64_t r = first_row; r < last_row; r++) {
+                reduce_row(plan, base + rows.offset[0], plan->row_stride_in, stop - start,
+                           r == first_row ? acc : part, &scratch, &flags);
+                if (r != first_row) {
+                    plan->combine(acc, 0, part, 0, acc, 0, 1, &flags);
+                }
+                rp_axis_walk_next(&rows);
             }
-            rp_axis_walk_next(&rows);
+        } else {
+            /* Row results gather in a batch that the acc dtype's kernel reduces (a float sum
+             * stays blocked), so short rows cost one kernel call each, not two; batches are
+             * combined in order. */
+            _Alignas(64) char batch[ROW_BATCH * MAX_ITEMSIZE];
+            int64_t filled = 0;
+            for (int64_t r = first_row; r < last_row; r++) {
+                reduce_row(plan, base + rows.offset[0], plan->row_stride_in, stop - start,
+                           batch + filled * plan->acc_itemsize, &scratch, &flags);
+                rp_axis_walk_next(&rows);
+                if (++filled < ROW_BATCH && r + 1 < last_row) {
+                    continue;
+                }
+                bool first_batch = r + 1 - filled == first_row;
+                char *target = first_batch ? acc : part;
+                if (filled == 1) {
+                    copy_item(target, batch, plan->acc_itemsize);
+                } else {
+                    plan->merge(batch, plan->acc_itemsize, filled, target);
+                }
+                if (!first_batch) {
+                    plan->combine(acc, 0, part, 0, acc, 0, 1, &flags);
+                }
+                filled = 0;
+            }
         }
         char *dest = plan->pieces_per_output == 1 ? plan->out_data + kept.offset[1]
                                                   : plan->partials + item * plan->acc_itemsize;
@@ -349,6 +379,7 @@ rp_status rp_reduce_rows(const rp_array *a, const bool *reduced, const rp_reduce
 
     reduce_plan plan = {.reducer = reducer, .in_data = a->data, .out_data = out->data};
     plan.kernel = kernels->reduce[reducer->kernel_op][reducer->cast_to];
+    plan.merge = kernels->reduce[reducer->kernel_op][reducer->acc];
     plan.combine = kernels->binary[reducer->combine_op][reducer->acc];
     plan.cast_itemsize = (int64_t)rp_dtype_size(reducer->cast_to);
     plan.acc_itemsize = (int64_t)rp_dtype_size(reducer->acc);

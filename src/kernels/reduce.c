@@ -127,6 +127,14 @@ DEFINE_FLOAT_PROD(f64)
 #define DEFINE_EXTREME(NAME, SUFFIX, PICK, IDENT)                                                \
     static void NAME(const char *in, int64_t stride, int64_t n, char *result)                    \
     {                                                                                            \
+        if (n > 0 && n < 16) { /* short rows: one accumulator, nothing to set up or combine */   \
+            rp_##SUFFIX m = load_##SUFFIX(in);                                                   \
+            for (int64_t i = 1; i < n; i++) {                                                    \
+                m = PICK(m, load_##SUFFIX(in + i * stride));                                     \
+            }                                                                                    \
+            store_##SUFFIX(result, m);                                                           \
+            return;                                                                              \
+        }                                                                                        \
         rp_##SUFFIX r[8];                                                                        \
         for (int k = 0; k < 8; k++) {                                                            \
             r[k] = IDENT;                                                                        \
