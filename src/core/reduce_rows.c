@@ -5,7 +5,8 @@
  * (nditer.c), so the innermost axis is the one that walks memory fastest:
  *
  *   - row reduction: the innermost axis is reduced (a.sum(axis=-1) of C data, or a full
- *     reduction). Each output gets one reduce-kernel call per row of its reduced elements, and
+ *     reduction). Each output gets one reduce-kernel call per row of its reduced elements (the
+ *     row results reduced in batches by the kernel again; in order for float products), and
  *     threads take whole outputs; when there are few outputs, each output's work is cut into
  *     pieces of RP_REDUCE_PIECE_BYTES whose partial results are then reduced by the same kernel
  *     (so a float sum stays pairwise across pieces).
