@@ -242,7 +242,10 @@ DEFINE_STRIDED(f32, float)
     {                                                                                              \
         const int64_t size = sizeof(T);                                                            \
         const bool stream = flags != NULL && (*flags & RP_LOOP_STREAM_OUTPUT);                     \
-        if (n <= 0) {                                                                              \
+        if (n < VEC_LANES(T)) {                                                                    \
+            /* Shorter than a vector (rows of a narrow slice): the vector loops would end in a \
+             * scalar loop anyway, after choosing among themselves. */                         \
+            strided_##sfx(op, a, sa, b, sb, out, so, n);                                           \
             return;                                                                                \
         }                                                                                          \
         const int step_a = step_of(sa, size), step_b = step_of(sb, size);                          \
