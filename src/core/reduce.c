@@ -151,13 +151,19 @@ static rp_status accumulate(rp_reduction op, const rp_array *a, const bool *redu
 
 /* ===================================================================== statistics */
 
-/* Divides `values` in place by a count; the division's FP conditions go to *flags. */
+/* Divides `values` in place by a count; the division's FP conditions go to *flags.
+ * NumPy divides by the count as a float64 (it is an integer, or count - ddof) and casts the
+ * quotient back. For a float32 array that is what a float32 division gives whenever the
+ * divisor is exact in float32 (a quotient of two float32 values rounds the same either way),
+ * so the divisor is then a weak scalar and the division stays in float32; otherwise (a count
+ * past 2^24, a fractional ddof) the divisor is a float64 and so is the division. */
 static rp_status divide_in_place(rp_array *values, double divisor, int *flags)
 {
+    bool exact = values->dtype != RP_FLOAT32 || (double)(float)divisor == divisor;
     rp_operand numerator = rp_operand_array(values);
     rp_operand denominator = rp_operand_scalar((rp_scalar){.dtype = RP_FLOAT64,
                                                            .value.f64 = divisor},
-                                               true);
+                                               exact);
     return rp_binary(RP_BIN_DIVIDE, &numerator, &denominator, values, NULL, flags);
 }
 

@@ -274,3 +274,21 @@ def test_mixed_list_keeps_int64_precision():
 def test_python_int_beyond_int64_into_float():
     same_as_numpy(lambda lib: lib.full((), 2**63, dtype="float64"))
     same_as_numpy(lambda lib: lib.full(2, -2**70, dtype="float32"))
+
+
+# ----- float32 means and variances divide as NumPy does: by the count as a float64
+
+def test_float32_var_with_fractional_ddof_divides_in_float64():
+    # The squared deviations sum exactly to 20; 20 / 3.9 rounds differently in float32.
+    x = np.array([0, 2, 4, 6], dtype=np.float32)
+    for ddof in (0.1, 0.3, 1.5):
+        got = rp.asarray(x).var(ddof=ddof)
+        assert np.asarray(got).dtype == np.float32
+        assert np.float32(got) == np.var(x, ddof=ddof)
+
+
+def test_float32_mean_over_more_than_2_to_the_24_elements():
+    # The count 2**24 + 1 is not a float32; the sum (2**24) is exact.
+    x = np.zeros(2**24 + 1, dtype=np.float32)
+    x[0] = 2**24
+    assert np.float32(rp.asarray(x).mean()) == x.mean() == np.float32(2**24 / (2**24 + 1))
