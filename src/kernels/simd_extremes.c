@@ -27,9 +27,26 @@ enum {
 #define GREATER(a, b) ((a) > (b))
 #define LESS(a, b) ((a) < (b))
 
+/* The extreme of a vector's lanes, the earliest lane on ties. */
+#define DEFINE_LANES_EXTREME(name, T, V, beyond)                                                   \
+    static inline T lanes_##name(V v)                                                              \
+    {                                                                                              \
+        T lanes[VEC_LANES(T)];                                                                     \
+        vec_store(lanes, v);                                                                       \
+        T best = lanes[0];                                                                         \
+        for (int k = 1; k < VEC_LANES(T); k++) {                                                   \
+            best = beyond(lanes[k], best) ? lanes[k] : best;                                       \
+        }                                                                                          \
+        return best;                                                                               \
+    }
+DEFINE_LANES_EXTREME(max_f64, double, vf64, GREATER)
+DEFINE_LANES_EXTREME(max_f32, float, vf32, GREATER)
+DEFINE_LANES_EXTREME(min_f64, double, vf64, LESS)
+DEFINE_LANES_EXTREME(min_f32, float, vf32, LESS)
+
 /* The extreme of n >= ACCUMULATORS vectors of elements at p under `pick` (vec_larger or
- * vec_smaller, with `beyond` its scalar test); false, with *extreme unset, if any is NaN. */
-#define DEFINE_RUN_EXTREME(name, T, V, pick, beyond)                                               \
+ * vec_smaller); false, with *extreme unset, if any is NaN. */
+#define DEFINE_RUN_EXTREME(name, T, V, pick)                                                       \
     static inline ALWAYS_INLINE bool run_##name(const T *p, int64_t n, T *extreme)                 \
     {                                                                                              \
         enum { LANES = VEC_LANES(T), K = ACCUMULATORS };                                           \
@@ -62,19 +79,13 @@ enum {
         acc[0] = pick(acc[1], acc[0]);                                                             \
         acc[2] = pick(acc[3], acc[2]);                                                             \
         acc[0] = pick(acc[2], acc[0]);                                                             \
-        T lanes[LANES];                                                                            \
-        vec_store(lanes, acc[0]);                                                                  \
-        T best = lanes[0];                                                                         \
-        for (int k = 1; k < LANES; k++) {                                                          \
-            best = beyond(lanes[k], best) ? lanes[k] : best;                                       \
-        }                                                                                          \
-        *extreme = best;                                                                           \
+        *extreme = lanes_##name(acc[0]);                                                           \
         return true;                                                                               \
     }
-DEFINE_RUN_EXTREME(max_f64, double, vf64, vec_larger, GREATER)
-DEFINE_RUN_EXTREME(max_f32, float, vf32, vec_larger, GREATER)
-DEFINE_RUN_EXTREME(min_f64, double, vf64, vec_smaller, LESS)
-DEFINE_RUN_EXTREME(min_f32, float, vf32, vec_smaller, LESS)
+DEFINE_RUN_EXTREME(max_f64, double, vf64, vec_larger)
+DEFINE_RUN_EXTREME(max_f32, float, vf32, vec_larger)
+DEFINE_RUN_EXTREME(min_f64, double, vf64, vec_smaller)
+DEFINE_RUN_EXTREME(min_f32, float, vf32, vec_smaller)
 
 /* The reduce[op] entry: the vector run, or the portable loop for short, strided and NaN rows. */
 #define DEFINE_EXTREME(name, op, T, dtype)                                                         \
@@ -99,7 +110,7 @@ DEFINE_EXTREME(min_f32, RP_RED_MIN, float, RP_FLOAT32)
  * chunks[], so the search looks at those first and then at one chunk's elements only (the
  * last chunk ends at the block's end, overlapping the one before: the search still meets the
  * first match first). */
-#define DEFINE_ARG_BLOCK(name, T, V, pick, beyond)                                                 \
+#define DEFINE_ARG_BLOCK(name, run, T, V, pick, beyond)                                            \
     static inline ALWAYS_INLINE bool block_##name(const T *p, int64_t n, int64_t offset,           \
                                                   T *best, int64_t *at)                            \
     {                                                                                              \
@@ -121,12 +132,7 @@ DEFINE_EXTREME(min_f32, RP_RED_MIN, float, RP_FLOAT32)
         if (vec_any_marked(seen)) {                                                                \
             return false;                                                                          \
         }                                                                                          \
-        T lanes[LANES];                                                                            \
-        vec_store(lanes, count > 1 ? pick(acc[1], acc[0]) : acc[0]);                               \
-        T extreme = lanes[0];                                                                      \
-        for (int k = 1; k < LANES; k++) {                                                          \
-            extreme = beyond(lanes[k], extreme) ? lanes[k] : extreme;                              \
-        }                                                                                          \
+        T extreme = lanes_##run(count > 1 ? pick(acc[1], acc[0]) : acc[0]);                        \
         if (offset != 0 && !beyond(extreme, *best)) {                                              \
             return true;                                                                           \
         }                                                                                          \
@@ -146,10 +152,10 @@ DEFINE_EXTREME(min_f32, RP_RED_MIN, float, RP_FLOAT32)
         *at = offset + i;                                                                          \
         return true;                                                                               \
     }
-DEFINE_ARG_BLOCK(argmax_f64, double, vf64, vec_larger, GREATER)
-DEFINE_ARG_BLOCK(argmax_f32, float, vf32, vec_larger, GREATER)
-DEFINE_ARG_BLOCK(argmin_f64, double, vf64, vec_smaller, LESS)
-DEFINE_ARG_BLOCK(argmin_f32, float, vf32, vec_smaller, LESS)
+DEFINE_ARG_BLOCK(argmax_f64, max_f64, double, vf64, vec_larger, GREATER)
+DEFINE_ARG_BLOCK(argmax_f32, max_f32, float, vf32, vec_larger, GREATER)
+DEFINE_ARG_BLOCK(argmin_f64, min_f64, double, vf64, vec_smaller, LESS)
+DEFINE_ARG_BLOCK(argmin_f32, min_f32, float, vf32, vec_smaller, LESS)
 
 /* The arg_reduce[op] entry, block by block (see the top of the file); a block with a NaN, or
  * too short for a chunk, is the portable loop's, which finds its first NaN or extreme. */
