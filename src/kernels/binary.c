@@ -24,9 +24,10 @@
 #define MUL_WRAP64(x, y, raised) ((rp_i64)((uint64_t)(x) * (uint64_t)(y)))
 #define BOOL_OR(x, y, raised) ((rp_b8)(((x) | (y)) != 0))
 #define BOOL_AND(x, y, raised) ((rp_b8)(((x) != 0) & ((y) != 0)))
-/* NaN in either input wins; otherwise the larger (smaller) value. */
-#define MAX_NAN(x, y, raised) (((x) >= (y) || (x) != (x)) ? (x) : (y))
-#define MIN_NAN(x, y, raised) (((x) <= (y) || (x) != (x)) ? (x) : (y))
+/* NaN in either input wins; otherwise the larger (smaller) value, the second on ties (so
+ * maximum(0.0, -0.0) is -0.0, as in NumPy). */
+#define MAX_NAN(x, y, raised) (((x) > (y) || (x) != (x)) ? (x) : (y))
+#define MIN_NAN(x, y, raised) (((x) < (y) || (x) != (x)) ? (x) : (y))
 #define MAX_INT(x, y, raised) ((x) >= (y) ? (x) : (y))
 #define MIN_INT(x, y, raised) ((x) <= (y) ? (x) : (y))
 #define POW_F32(x, y, raised) powf((x), (y))

@@ -162,8 +162,10 @@ DEFINE_FLOAT_PROD(f64)
         store_##SUFFIX(result, m);                                                               \
     }
 
-#define PICK_MIN_NAN(acc, v) (((acc) <= (v) || (acc) != (acc)) ? (acc) : (v))
-#define PICK_MAX_NAN(acc, v) (((acc) >= (v) || (acc) != (acc)) ? (acc) : (v))
+/* Floats: the later element on ties, as NumPy's running maximum(acc, v) gives (a short row of
+ * signed zeros ends like NumPy's; across accumulators ties resolve by their layout). */
+#define PICK_MIN_NAN(acc, v) (((acc) < (v) || (acc) != (acc)) ? (acc) : (v))
+#define PICK_MAX_NAN(acc, v) (((acc) > (v) || (acc) != (acc)) ? (acc) : (v))
 #define PICK_MIN(acc, v) ((acc) <= (v) ? (acc) : (v))
 #define PICK_MAX(acc, v) ((acc) >= (v) ? (acc) : (v))
 #define PICK_AND(acc, v) ((rp_b8)((acc) & ((v) != 0)))

@@ -292,3 +292,18 @@ def test_float32_mean_over_more_than_2_to_the_24_elements():
     x = np.zeros(2**24 + 1, dtype=np.float32)
     x[0] = 2**24
     assert np.float32(rp.asarray(x).mean()) == x.mean() == np.float32(2**24 / (2**24 + 1))
+
+
+# ----- signed zeros: maximum/minimum give the second operand on ties, as NumPy does
+
+def test_maximum_minimum_ties_between_signed_zeros_follow_numpy():
+    x = np.array([0.0, -0.0, -0.0, 0.0, 1.0, -1.0])
+    y = np.array([-0.0, 0.0, -0.0, 0.0, 1.0, -1.0])
+    for f in (np.maximum, np.minimum):
+        got = np.asarray(getattr(rp, f.__name__)(rp.asarray(x), rp.asarray(y)))
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(f(x, y)))
+    # A short row reduces like NumPy's running maximum(acc, v): the later zero wins.
+    for row in ([0.0, -0.0], [-0.0, 0.0], [-0.0, 0.0, -0.0]):
+        z = np.array(row)
+        assert np.signbit(rp.asarray(z).max()) == np.signbit(z.max())
+        assert np.signbit(rp.asarray(z).min()) == np.signbit(z.min())
