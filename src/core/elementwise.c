@@ -37,6 +37,7 @@ typedef struct elementwise_plan {
     rp_cast_loop cast_out;                 /* NULL: the kernel writes the output directly */
     int64_t loop_itemsize, result_itemsize;
     bool buffered;                         /* any cast above */
+    bool gathered;                         /* narrow rows run in gathered batches */
     bool watch_fp;                         /* read the FP status flags (float arithmetic) */
     int hints;                             /* RP_LOOP_STREAM_OUTPUT when the output streams */
     rp_loop_layout layout;
@@ -104,6 +105,72 @@ static void run_row(char *const *ptrs, const int64_t *strides, int64_t n, void *
     }
 }
 
+/* Narrow rows: the rows of a 2-D layout at most GATHER_MAX_ROW elements long, when the output's
+ * rows are adjacent (a fresh output, so no input overlaps it). A kernel call per row would cost
+ * more than the row's work, so the rows run in batches: each input's rows are gathered into
+ * the worker's scratch (plain copies, which raise nothing), and the kernel is called once per
+ * batch on contiguous operands. */
+#define GATHER_MAX_ROW 32
+
+static bool gathering_pays(const elementwise_plan *plan)
+{
+    const rp_loop_layout *layout = &plan->layout;
+    if (plan->buffered || layout->empty || layout->ndim != 2) {
+        return false;
+    }
+    int64_t len = layout->shape[1];
+    return layout->shape[0] >= 2 && len <= GATHER_MAX_ROW &&
+           layout->strides[OUT][1] == plan->result_itemsize &&
+           layout->strides[OUT][0] == len * plan->result_itemsize;
+}
+
+/* rows x len elements of `size` bytes from src (strides in bytes) to dst, row after row. */
+#define GATHER_SIZED(size)                                                                     \
+    for (int64_t r = 0; r < rows; r++) {                                                       \
+        for (int64_t j = 0; j < len; j++) {                                                    \
+            memcpy(dst + (r * len + j) * (size), src + r * row_stride + j * stride, (size));   \
+        }                                                                                      \
+    }
+static void gather_rows(char *dst, const char *src, int64_t row_stride, int64_t stride,
+                        int64_t rows, int64_t len, int64_t size)
+{
+    switch (size) {
+    case 8: GATHER_SIZED(8) break;
+    case 4: GATHER_SIZED(4) break;
+    default: GATHER_SIZED(size) break;
+    }
+}
+
+static void run_gathered(const elementwise_plan *plan, int64_t begin, int64_t end,
+                         worker_state *state)
+{
+    const rp_loop_layout *layout = &plan->layout;
+    int64_t len = layout->shape[1], size = plan->loop_itemsize;
+    int64_t batch = CAST_CHUNK / len;
+    for (int64_t first = begin; first < end; first += batch) {
+        int64_t rows = end - first < batch ? end - first : batch;
+        const char *in[MAX_INPUTS] = {NULL, NULL};
+        int64_t in_strides[MAX_INPUTS] = {0, 0};
+        for (int k = 0; k < plan->nin; k++) {
+            const int64_t row_stride = layout->strides[1 + k][0];
+            const int64_t stride = layout->strides[1 + k][1];
+            const char *source = plan->base[1 + k] + first * row_stride;
+            if (row_stride == 0 && stride == 0) { /* a scalar */
+                in[k] = source;
+            } else if (stride == size && row_stride == len * size) { /* rows already adjacent */
+                in[k] = source;
+                in_strides[k] = size;
+            } else {
+                gather_rows(state->scratch[1 + k], source, row_stride, stride, rows, len, size);
+                in[k] = state->scratch[1 + k];
+                in_strides[k] = size;
+            }
+        }
+        call_kernel(plan, in, in_strides, plan->base[OUT] + first * layout->strides[OUT][0],
+                    plan->result_itemsize, rows * len, &state->flags);
+    }
+}
+
 /* Items [begin, end) where item = row * blocks_per_row + block. */
 static void run_items(int64_t begin, int64_t end, int worker, void *context)
 {
@@ -114,7 +181,9 @@ static void run_items(int64_t begin, int64_t end, int worker, void *context)
     if (plan->watch_fp) {
         rp_fp_clear();
     }
-    if (plan->blocks_per_row == 1) {
+    if (plan->gathered) {
+        run_gathered(plan, begin, end, &state);
+    } else if (plan->blocks_per_row == 1) {
         rp_loop_run_rows(&plan->layout, plan->base, begin, end, run_row, &state);
     } else {
         /* A copy of the layout whose innermost extent is one stretch of blocks of a row. */
@@ -460,6 +529,7 @@ static rp_status run_elementwise(int nin, const rp_operand *const *inputs, rp_bi
         plan.buffered = true;
     }
     rp_loop_layout_init(&plan.layout, 1 + nin, ndim, shape, strides);
+    plan.gathered = out == NULL && gathering_pays(&plan);
 
     int threads = 1;
     if (!plan.layout.empty) {
