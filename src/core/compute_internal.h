@@ -8,6 +8,7 @@
 #define RAPTORS_CORE_COMPUTE_INTERNAL_H
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "fp_status.h"
 #include "kernels/kernels.h"
@@ -72,6 +73,30 @@ static inline int rp_worker_flags_finish(rp_worker_flags *flags)
     }
     return merged;
 }
+
+/* ----- gathering narrow rows into a contiguous scratch buffer */
+
+/* rows x len elements of `size` bytes from src (byte strides: row_stride between rows, stride
+ * within one) to dst, row after row: plain copies, which raise no floating-point condition. */
+#define RP_GATHER_SIZED(size)                                                                  \
+    for (int64_t r = 0; r < rows; r++) {                                                       \
+        for (int64_t j = 0; j < len; j++) {                                                    \
+            memcpy(dst + (r * len + j) * (size), src + r * row_stride + j * stride, (size));   \
+        }                                                                                      \
+    }
+static inline void rp_gather_rows(char *dst, const char *src, int64_t row_stride, int64_t stride,
+                                  int64_t rows, int64_t len, int64_t size)
+{
+    switch (size) {
+    case 8: RP_GATHER_SIZED(8) break;
+    case 4: RP_GATHER_SIZED(4) break;
+    default: RP_GATHER_SIZED(size) break;
+    }
+}
+
+/* Rows at most this many elements long are gathered into batches rather than handed to a
+ * kernel one by one: the call would cost more than the row's work. */
+#define RP_GATHER_MAX_ROW 32
 
 /* ----- an odometer over some axes of an array (C order: the last listed axis moves fastest) */
 

@@ -105,13 +105,11 @@ static void run_row(char *const *ptrs, const int64_t *strides, int64_t n, void *
     }
 }
 
-/* Narrow rows: the rows of a 2-D layout at most GATHER_MAX_ROW elements long, when the output's
+/* Narrow rows: the rows of a 2-D layout at most RP_GATHER_MAX_ROW elements long, when the output's
  * rows are adjacent (a fresh output, so no input overlaps it). A kernel call per row would cost
  * more than the row's work, so the rows run in batches: each input's rows are gathered into
  * the worker's scratch (plain copies, which raise nothing), and the kernel is called once per
  * batch on contiguous operands. */
-#define GATHER_MAX_ROW 32
-
 static bool gathering_pays(const elementwise_plan *plan)
 {
     const rp_loop_layout *layout = &plan->layout;
@@ -119,26 +117,9 @@ static bool gathering_pays(const elementwise_plan *plan)
         return false;
     }
     int64_t len = layout->shape[1];
-    return layout->shape[0] >= 2 && len <= GATHER_MAX_ROW &&
+    return layout->shape[0] >= 2 && len <= RP_GATHER_MAX_ROW &&
            layout->strides[OUT][1] == plan->result_itemsize &&
            layout->strides[OUT][0] == len * plan->result_itemsize;
-}
-
-/* rows x len elements of `size` bytes from src (strides in bytes) to dst, row after row. */
-#define GATHER_SIZED(size)                                                                     \
-    for (int64_t r = 0; r < rows; r++) {                                                       \
-        for (int64_t j = 0; j < len; j++) {                                                    \
-            memcpy(dst + (r * len + j) * (size), src + r * row_stride + j * stride, (size));   \
-        }                                                                                      \
-    }
-static void gather_rows(char *dst, const char *src, int64_t row_stride, int64_t stride,
-                        int64_t rows, int64_t len, int64_t size)
-{
-    switch (size) {
-    case 8: GATHER_SIZED(8) break;
-    case 4: GATHER_SIZED(4) break;
-    default: GATHER_SIZED(size) break;
-    }
 }
 
 static void run_gathered(const elementwise_plan *plan, int64_t begin, int64_t end,
@@ -161,7 +142,7 @@ static void run_gathered(const elementwise_plan *plan, int64_t begin, int64_t en
                 in[k] = source;
                 in_strides[k] = size;
             } else {
-                gather_rows(state->scratch[1 + k], source, row_stride, stride, rows, len, size);
+                rp_gather_rows(state->scratch[1 + k], source, row_stride, stride, rows, len, size);
                 in[k] = state->scratch[1 + k];
                 in_strides[k] = size;
             }

@@ -172,26 +172,42 @@ static void reduce_items(int64_t begin, int64_t end, int worker, void *context)
         } else {
             /* Row results gather in a batch that the acc dtype's kernel reduces (a float sum
              * stays blocked), so short rows cost one kernel call each, not two; batches are
-             * combined in order. */
+             * combined in order. Narrow rows without a cast are first gathered into scratch,
+             * up to CAST_CHUNK elements per kernel call. */
             _Alignas(64) char batch[ROW_BATCH * MAX_ITEMSIZE];
-            int64_t filled = 0;
+            int64_t len = stop - start, filled = 0, gathered = 0;
+            bool gather = plan->cast_in == NULL && len <= RP_GATHER_MAX_ROW;
+            bool have_acc = false;
             for (int64_t r = first_row; r < last_row; r++) {
-                reduce_row(plan, base + rows.offset[0], plan->row_stride_in, stop - start,
-                           batch + filled * plan->acc_itemsize, &scratch, &flags);
+                const char *row = base + rows.offset[0];
                 rp_axis_walk_next(&rows);
-                if (++filled < ROW_BATCH && r + 1 < last_row) {
+                bool last = r + 1 == last_row;
+                char *result = batch + filled * plan->acc_itemsize;
+                if (!gather) {
+                    reduce_row(plan, row, plan->row_stride_in, len, result, &scratch, &flags);
+                } else {
+                    rp_gather_rows(scratch.data + gathered * plan->cast_itemsize, row, 0,
+                                   plan->row_stride_in, 1, len, plan->cast_itemsize);
+                    gathered += len;
+                    if (!last && gathered + len <= CAST_CHUNK) {
+                        continue;
+                    }
+                    plan->kernel(scratch.data, plan->cast_itemsize, gathered, result);
+                    gathered = 0;
+                }
+                if (++filled < ROW_BATCH && !last) {
                     continue;
                 }
-                bool first_batch = r + 1 - filled == first_row;
-                char *target = first_batch ? acc : part;
+                char *target = have_acc ? part : acc;
                 if (filled == 1) {
                     copy_item(target, batch, plan->acc_itemsize);
                 } else {
                     plan->merge(batch, plan->acc_itemsize, filled, target);
                 }
-                if (!first_batch) {
+                if (have_acc) {
                     plan->combine(acc, 0, part, 0, acc, 0, 1, &flags);
                 }
+                have_acc = true;
                 filled = 0;
             }
         }

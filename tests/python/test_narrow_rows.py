@@ -1,7 +1,7 @@
-"""Elementwise operations on narrow non-contiguous rows (a[:, :7] of a wide array), which run as
-batches of rows gathered into scratch: NumPy's values, dtypes and warnings, for every kind of
-operand (strided rows, adjacent rows, a broadcast row, a scalar), output dtype and row width
-around the batching limit, and on several threads."""
+"""Operations on narrow non-contiguous rows (a[:, :7] of a wide array), which run as batches of
+rows gathered into scratch: NumPy's values, dtypes and warnings for elementwise operations
+(strided rows, adjacent rows, a broadcast row, a scalar; any output dtype) and for reductions
+over the rows, at row widths around the batching limit and on several threads."""
 
 import warnings
 
@@ -73,3 +73,33 @@ def test_narrow_rows_split_across_threads():
     with rp.threads(2):
         rp.reset_threading_info()
         same(rp.asarray(x) * 2.0, x * 2.0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("width", [1, 7, 32, 33])
+def test_reductions_over_narrow_rows(dtype, width):
+    x = values(dtype, (700, 90), 3)[:, 2:2 + width]
+    a = rp.asarray(x)
+    with rp.threads(2):
+        for axis in (None, 0):
+            same(a.max(axis=axis), x.max(axis=axis))
+            same(a.min(axis=axis), x.min(axis=axis))
+            same(a.any(axis=axis), x.any(axis=axis))
+            same(a.all(axis=axis), x.all(axis=axis))
+            if np.dtype(dtype).kind == "f":
+                # Sums add in another order than NumPy's: compare at the rounding of the
+                # magnitudes summed, not of a result that cancellation made small.
+                scale = np.abs(x).astype(np.float64).sum(axis=axis)
+                eps = np.finfo(dtype).eps
+                assert np.all(np.abs(np.asarray(a.sum(axis=axis)) - x.sum(axis=axis))
+                              <= 4 * eps * scale)
+            else:
+                same(a.sum(axis=axis), x.sum(axis=axis))
+
+
+def test_narrow_rows_reductions_propagate_nan():
+    x = np.arange(500 * 40, dtype=np.float64).reshape(500, 40)
+    x[321, 4] = np.nan
+    view = x[:, :6]
+    assert np.isnan(rp.asarray(view).max()) and np.isnan(rp.asarray(view).sum())
+    same(rp.asarray(view).argmax(axis=None), np.int64(view.argmax()))
