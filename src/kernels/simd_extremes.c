@@ -106,10 +106,10 @@ DEFINE_EXTREME(min_f32, RP_RED_MIN, float, RP_FLOAT32)
 
 /* One argmin/argmax block: the n elements at p, CHUNK <= n <= ARG_BLOCK, that start at index
  * `offset` of the row; false if it holds a NaN. Otherwise, when the block's extreme beats *best
- * (or the block is the row's first), sets *best to it and *at to its first index in the row. Each chunk of ACCUMULATORS vectors leaves its lane-wise extreme in
- * chunks[], so the search looks at those first and then at one chunk's elements only (the
- * last chunk ends at the block's end, overlapping the one before: the search still meets the
- * first match first). */
+ * (or the block is the row's first), sets *best to it and *at to its first index in the row.
+ * Each chunk of ACCUMULATORS vectors leaves its lane-wise extreme in chunks[], so the search
+ * looks at those first and then at one chunk's elements only (the last chunk ends at the
+ * block's end, overlapping the one before: the search still meets the first match first). */
 #define DEFINE_ARG_BLOCK(name, run, T, V, pick, beyond)                                            \
     static inline ALWAYS_INLINE bool block_##name(const T *p, int64_t n, int64_t offset,           \
                                                   T *best, int64_t *at)                            \
@@ -120,7 +120,7 @@ DEFINE_EXTREME(min_f32, RP_RED_MIN, float, RP_FLOAT32)
         int64_t count = (n + CHUNK - 1) / CHUNK;                                                   \
         V acc[2], seen = vec_zero(T);                                                              \
         for (int64_t c = 0; c < count; c++) {                                                      \
-            const T *q = p + (c * CHUNK + CHUNK <= n ? c * CHUNK : n - CHUNK);                      \
+            const T *q = p + (c * CHUNK + CHUNK <= n ? c * CHUNK : n - CHUNK);                     \
             V v0 = vec_load(q), v1 = vec_load(q + LANES);                                          \
             V v2 = vec_load(q + 2 * LANES), v3 = vec_load(q + 3 * LANES);                          \
             seen = vec_mark_unordered(seen, v0, v1);                                               \

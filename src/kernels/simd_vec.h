@@ -73,7 +73,10 @@ X86_SIMPLE_OPS(vf32, float, _mm512, ps)
     {                                                                                              \
         return _mm512_cmp_##S##_mask(seen, seen, _CMP_UNORD_Q) != 0;                               \
     }                                                                                              \
-    static inline int V##_any_equal(V a, V b) { return _mm512_cmp_##S##_mask(a, b, _CMP_EQ_OQ) != 0; }
+    static inline int V##_any_equal(V a, V b)                                                      \
+    {                                                                                              \
+        return _mm512_cmp_##S##_mask(a, b, _CMP_EQ_OQ) != 0;                                       \
+    }
 AVX512_NAN_OPS(vf64, pd)
 AVX512_NAN_OPS(vf32, ps)
 
