@@ -46,6 +46,14 @@ typedef void (*rp_unary_loop)(const char *in, int64_t si, char *out, int64_t so,
  * as pairwise summation (blocked with several accumulators, never a plain running sum). */
 typedef void (*rp_reduce_loop)(const char *in, int64_t stride, int64_t n, char *result);
 
+/* The reduce loop over `count` rows: row k (n elements at byte stride from in + k * row_step)
+ * is reduced into out + k * out_step, exactly as `count` calls of the op's reduce loop would do
+ * (the same results, bit for bit). One call for many short rows saves a call per row, which
+ * costs as much as summing a few hundred elements. NULL in a table: call the reduce loop per
+ * row. */
+typedef void (*rp_reduce_rows_loop)(const char *in, int64_t stride, int64_t n, int64_t count,
+                                    int64_t row_step, char *out, int64_t out_step);
+
 /* Column sums of a block of rows: out[j] = sum over r < nrows of in[r * row_stride + j * w]
  * for j in [0, ncols), where w is the input's element size (columns are contiguous; row_stride
  * is any byte stride, 0 and negative included). out holds ncols contiguous elements of the
@@ -92,6 +100,7 @@ typedef struct rp_kernel_table {
     rp_binary_loop binary[RP_NBINARY_OPS][RP_NTYPES];   /* [op][input dtype]; NULL: unsupported */
     rp_unary_loop unary[RP_NUNARY_OPS][RP_NTYPES];
     rp_reduce_loop reduce[RP_NREDUCE_OPS][RP_NTYPES];
+    rp_reduce_rows_loop reduce_rows[RP_NREDUCE_OPS][RP_NTYPES];  /* may be NULL */
     rp_arg_reduce_loop arg_reduce[RP_NARG_REDUCE_OPS][RP_NTYPES];
     rp_colsum_loop colsum[RP_NTYPES];                   /* [input dtype] */
 } rp_kernel_table;

@@ -168,7 +168,8 @@ DEFINE_STRIDED_SUM(f32, float)
 /* The table's entry: contiguous input and small power-of-two steps take the vector paths (a
  * step of at most half the lanes, so that each load keeps at least two elements). */
 #define DEFINE_SUM(sfx, T)                                                                         \
-    static void sum_##sfx(const char *in, int64_t stride, int64_t n, char *result)                 \
+    static inline ALWAYS_INLINE void sum_one_##sfx(const char *in, int64_t stride, int64_t n,      \
+                                                   char *result)                                   \
     {                                                                                              \
         enum { LANES = VEC_LANES(T) };                                                             \
         int64_t step = stride > 0 && stride % (int64_t)sizeof(T) == 0 ? stride / (int64_t)sizeof(T) \
@@ -182,6 +183,17 @@ DEFINE_STRIDED_SUM(f32, float)
             sum = strided_sum_##sfx(in, stride, n);                                                \
         }                                                                                          \
         memcpy(result, &sum, sizeof sum);                                                          \
+    }                                                                                              \
+    static void sum_##sfx(const char *in, int64_t stride, int64_t n, char *result)                 \
+    {                                                                                              \
+        sum_one_##sfx(in, stride, n, result);                                                      \
+    }                                                                                              \
+    static void sum_rows_##sfx(const char *in, int64_t stride, int64_t n, int64_t count,           \
+                               int64_t row_step, char *out, int64_t out_step)                      \
+    {                                                                                              \
+        for (int64_t k = 0; k < count; k++, in += row_step, out += out_step) {                     \
+            sum_one_##sfx(in, stride, n, out);                                                     \
+        }                                                                                          \
     }
 DEFINE_SUM(f64, double)
 DEFINE_SUM(f32, float)
@@ -190,4 +202,6 @@ void RP_SIMD_FN(rp_simd_fill_reduce)(rp_kernel_table *table)
 {
     table->reduce[RP_RED_SUM][RP_FLOAT32] = sum_f32;
     table->reduce[RP_RED_SUM][RP_FLOAT64] = sum_f64;
+    table->reduce_rows[RP_RED_SUM][RP_FLOAT32] = sum_rows_f32;
+    table->reduce_rows[RP_RED_SUM][RP_FLOAT64] = sum_rows_f64;
 }

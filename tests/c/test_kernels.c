@@ -453,6 +453,59 @@ static void test_sum_exact(const rp_kernel_table *table)
     guarded_free(&g);
 }
 
+/* A rows loop must give, for every row, the bits the reduce loop gives for that row alone: rows
+ * of several lengths (vector-length multiples and not), element strides, forward, backward and
+ * overlapping row steps, outputs written at a step; every output it should not write keeps its
+ * sentinel. */
+static void test_reduce_rows(const rp_kernel_table *table)
+{
+    enum { ROWS = 7, MAX_ROW = 300, SENTINEL = 0x5A };
+    static const rp_dtype dtypes[] = {RP_FLOAT32, RP_FLOAT64};
+    double data[ROWS * MAX_ROW * 2];
+    for (int op = 0; op < RP_NREDUCE_OPS; op++) {
+        for (int d = 0; d < 2; d++) {
+            rp_dtype dtype = dtypes[d];
+            rp_reduce_rows_loop rows = table->reduce_rows[op][dtype];
+            rp_reduce_loop one = table->reduce[op][dtype];
+            if (rows == NULL) {
+                continue;
+            }
+            int64_t size = (int64_t)rp_dtype_size(dtype);
+            char *base = (char *)data + size; /* off the vector alignment, as NumPy's data is */
+            for (int64_t i = 0; i < ROWS * MAX_ROW; i++) {
+                write_value(base + i * size, dtype, value_at(i, op + 3 * d) * (i % 3 ? 1 : -1));
+            }
+            static const int64_t lengths[] = {0, 1, 15, 16, 17, 64, 255, 256, 299};
+            for (int l = 0; l < 9; l++) {
+                int64_t n = lengths[l];
+                for (int s = 1; s <= 2; s++) {
+                    int64_t stride = s * size, span = n * s < 1 ? 1 : n * s;
+                    int64_t row_steps[] = {span * size, -span * size, size};
+                    for (int r = 0; r < 3; r++) {
+                        int64_t step = row_steps[r];
+                        const char *first = step < 0 ? base + (ROWS - 1) * -step : base;
+                        if (step > 0 && (ROWS - 1) * step + span * size > ROWS * MAX_ROW * size) {
+                            continue;
+                        }
+                        char got[ROWS * 2 * 8], want[ROWS * 2 * 8];
+                        memset(got, SENTINEL, sizeof got);
+                        memset(want, SENTINEL, sizeof want);
+                        rows(first, stride, n, ROWS, step, got, 2 * size);
+                        for (int k = 0; k < ROWS; k++) {
+                            one(first + k * step, stride, n, want + 2 * k * size);
+                        }
+                        snprintf(current_case, sizeof current_case,
+                                 "%s reduce_rows op=%d %s n=%lld stride=%lld step=%lld",
+                                 table->isa_name, op, rp_dtype_name(dtype), (long long)n,
+                                 (long long)stride, (long long)step);
+                        CHECK(memcmp(got, want, sizeof got) == 0);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /* Sums at a stride of a few elements read whole vectors over the span and keep every k-th lane:
  * the skipped elements must raise no floating-point condition and change nothing, while the
  * kept ones raise what they would in any order. */
@@ -888,6 +941,7 @@ int main(void)
         test_sum_exact(table);
         test_sum_flags(table);
         test_sum_accuracy(table);
+        test_reduce_rows(table);
         test_colsum(table, scalar);
         test_colsum_accuracy(table);
     }
