@@ -2,19 +2,59 @@
  * colsum.c — portable column sums (the colsum entries of the kernel table): the sum over rows
  * of a block of rows with contiguous columns, as a.sum(axis=0) of C-ordered data needs.
  *
- * Float sums follow the fixed order kernels.h defines (rows added in turn within a block of
- * rows, blocks into the result), which the SIMD variants (simd_colsum.c) repeat lane by lane,
- * so every variant gives the same bits. The running sums of a block of columns live in a small
- * buffer that stays in L1 while the rows stream past, each row read from its first column to
- * its last, so C-ordered rows are one forward stream through memory. Integer and bool columns
- * accumulate in int64 (wrapping), where order does not matter.
+ * Float sums follow the fixed order kernels.h defines (panels of rows summed as a tree, panels
+ * into a block, blocks into the result), which the SIMD variants (simd_colsum.c) repeat lane by
+ * lane, so every variant gives the same bits. The running sums of a block of columns live in a
+ * small buffer that stays in L1 while the rows stream past; each panel adds
+ * RP_COLSUM_PANEL_ROWS rows to it at once, so the buffer is read and written once per panel,
+ * not once per row. Integer and bool columns accumulate in int64 (wrapping), where order does
+ * not matter.
  */
 #include "loops.h"
 
 /* Columns whose running sums are kept together: small enough for L1 beside the input. */
 #define COLUMN_BLOCK_BYTES 8192
 
+_Static_assert(RP_COLSUM_PANEL_ROWS == 8, "the panel tree below adds eight rows");
+_Static_assert(RP_COLSUM_BLOCK_ROWS % RP_COLSUM_PANEL_ROWS == 0,
+               "only the last panel of the last block may be short");
+
 #define DEFINE_FLOAT_COLSUM(SUFFIX)                                                              \
+    /* Sum of the 8 rows of a panel in column p, as a balanced tree. */                         \
+    static inline rp_##SUFFIX panel_tree_##SUFFIX(const char *p, int64_t rs)                     \
+    {                                                                                            \
+        rp_##SUFFIX r01 = load_##SUFFIX(p) + load_##SUFFIX(p + rs);                              \
+        rp_##SUFFIX r23 = load_##SUFFIX(p + 2 * rs) + load_##SUFFIX(p + 3 * rs);                 \
+        rp_##SUFFIX r45 = load_##SUFFIX(p + 4 * rs) + load_##SUFFIX(p + 5 * rs);                 \
+        rp_##SUFFIX r67 = load_##SUFFIX(p + 6 * rs) + load_##SUFFIX(p + 7 * rs);                 \
+        return (r01 + r23) + (r45 + r67);                                                        \
+    }                                                                                            \
+    /* Sum of a short panel (1..7 rows) in row order. */                                         \
+    static inline rp_##SUFFIX panel_short_##SUFFIX(const char *p, int64_t rs, int64_t rows)      \
+    {                                                                                            \
+        rp_##SUFFIX s = load_##SUFFIX(p);                                                        \
+        for (int64_t r = 1; r < rows; r++) {                                                     \
+            s += load_##SUFFIX(p + r * rs);                                                      \
+        }                                                                                        \
+        return s;                                                                                \
+    }                                                                                            \
+    /* block[j] = (or +=, when `add`) the panel of `rows` rows starting at p, for j < width. */  \
+    static inline void panel_##SUFFIX(rp_##SUFFIX *block, const char *p, int64_t rs,            \
+                                      int64_t rows, int64_t width, bool add)                     \
+    {                                                                                            \
+        const int64_t w = (int64_t)sizeof(rp_##SUFFIX);                                          \
+        if (rows == RP_COLSUM_PANEL_ROWS) {                                                      \
+            for (int64_t j = 0; j < width; j++) {                                                \
+                rp_##SUFFIX s = panel_tree_##SUFFIX(p + j * w, rs);                              \
+                block[j] = add ? block[j] + s : s;                                               \
+            }                                                                                    \
+        } else {                                                                                 \
+            for (int64_t j = 0; j < width; j++) {                                                \
+                rp_##SUFFIX s = panel_short_##SUFFIX(p + j * w, rs, rows);                       \
+                block[j] = add ? block[j] + s : s;                                               \
+            }                                                                                    \
+        }                                                                                        \
+    }                                                                                            \
     static void colsum_##SUFFIX(const char *in, int64_t rs, int64_t nrows, int64_t ncols,        \
                                 char *out)                                                       \
     {                                                                                            \
@@ -32,14 +72,10 @@
                 int64_t rows = nrows - b0 < RP_COLSUM_BLOCK_ROWS ? nrows - b0                    \
                                                                  : RP_COLSUM_BLOCK_ROWS;         \
                 const char *first = column + b0 * rs;                                            \
-                for (int64_t j = 0; j < width; j++) {                                            \
-                    block[j] = load_##SUFFIX(first + j * w);                                     \
-                }                                                                                \
-                for (int64_t r = 1; r < rows; r++) {                                             \
-                    const char *row = first + r * rs;                                            \
-                    for (int64_t j = 0; j < width; j++) {                                        \
-                        block[j] += load_##SUFFIX(row + j * w);                                  \
-                    }                                                                            \
+                for (int64_t r = 0; r < rows; r += RP_COLSUM_PANEL_ROWS) {                       \
+                    int64_t panel_rows = rows - r < RP_COLSUM_PANEL_ROWS ? rows - r              \
+                                                                         : RP_COLSUM_PANEL_ROWS; \
+                    panel_##SUFFIX(block, first + r * rs, rs, panel_rows, width, r > 0);         \
                 }                                                                                \
                 for (int64_t j = 0; j < width; j++) {                                            \
                     store_##SUFFIX(total + j * w, load_##SUFFIX(total + j * w) + block[j]);      \

@@ -62,15 +62,16 @@ typedef void (*rp_reduce_rows_loop)(const char *in, int64_t stride, int64_t n, i
  * forward pass, with the running sums in registers rather than memory.
  *
  * Float sums follow one fixed order, shared by every variant so they all give bit-identical
- * results: rows go in blocks of RP_COLSUM_BLOCK_ROWS; a block's sum starts from its first row
- * and adds the others in row order; the result adds the blocks in order, starting from +0.0 as
- * NumPy's add.reduce does (so a column of -0.0 sums to +0.0). Each element thus passes through
- * at most BLOCK + nrows/BLOCK roundings, against NumPy's nrows for an axis-0 sum. (Row order
- * within a block lets every variant read rows whole, one after another.) */
+ * results: rows go in blocks of RP_COLSUM_BLOCK_ROWS; a block is cut into panels of
+ * RP_COLSUM_PANEL_ROWS rows whose sum is a balanced tree ((r0 + r1) + (r2 + r3)) + ...
+ * (a shorter last panel is summed in row order); a block's sum adds its panels in order, and
+ * the result adds the blocks in order, starting from +0.0 as NumPy's add.reduce does (so a
+ * column of -0.0 sums to +0.0). Each element thus passes through at most
+ * log2(PANEL) + BLOCK/PANEL + nrows/BLOCK roundings, against NumPy's nrows for an axis-0 sum. */
 typedef void (*rp_colsum_loop)(const char *in, int64_t row_stride, int64_t nrows, int64_t ncols,
                                char *out);
 
-enum { RP_COLSUM_BLOCK_ROWS = 128 };
+enum { RP_COLSUM_PANEL_ROWS = 8, RP_COLSUM_BLOCK_ROWS = 128 };
 
 /* rp_binary_op and rp_unary_op, the row index of the binary and unary tables, are public: they
  * name the operations of raptors/compute.h. */
