@@ -2,12 +2,11 @@
  * simd_colsum.c — column sums of float32/float64 rows with the target's vectors.
  *
  * Compiled once per target (see simd_vec.h). The same order as the portable colsum.c (the one
- * kernels.h defines), a vector of columns at a time (four side by side with 64-byte vectors),
- * so every lane does exactly the additions the portable loop does and the results are
- * bit-identical. A panel of eight rows is loaded and summed in registers (eight sequential
- * streams through memory, which prefetchers follow), then added to the running sums of a block
- * of columns in an L1-resident buffer, so each input element is read once and the buffer is
- * touched once per panel, not once per row.
+ * kernels.h defines), one vector of columns at a time, so every lane does exactly the
+ * additions the portable loop does and the results are bit-identical. A panel of eight rows is
+ * loaded and summed in registers (eight sequential streams through memory, which prefetchers
+ * follow), then added to the running sums of a block of columns in an L1-resident buffer, so
+ * each input element is read once and the buffer is touched once per panel, not once per row.
  * Rows of at most NARROW_VECTORS vectors keep even the block's sums in registers. The last
  * columns of a row take partial (masked) vectors. Each function is written once and
  * instantiated for float64 and float32 (suffix, element type, vector type); the vec_*
@@ -23,11 +22,7 @@ enum {
     COLUMN_BLOCK_BYTES = 8192,
     NARROW_VECTORS = 4,         /* strips this narrow keep their block sums in registers */
     PANEL = RP_COLSUM_PANEL_ROWS,
-    BLOCK = RP_COLSUM_BLOCK_ROWS,
-    /* Column vectors whose panels are summed side by side. With 64-byte vectors, four (a run
-     * of 256 bytes of each row) measured 10-20% faster than one at a time, on L2-resident rows
-     * of 512 and 2048 columns; with 32-byte vectors any unrolling measured slower. */
-    UNROLL = VECTOR_BYTES >= 64 ? 4 : 1
+    BLOCK = RP_COLSUM_BLOCK_ROWS
 };
 
 _Static_assert(PANEL == 8, "the panel tree below adds eight rows");
@@ -74,16 +69,6 @@ DEFINE_PANEL_SUM(f32, vf32)
         enum { LANES = VEC_LANES(T) };                                                             \
         const int64_t w = sizeof(T);                                                               \
         int64_t j = 0;                                                                             \
-        for (; j + UNROLL * LANES <= width; j += UNROLL * LANES) {                                 \
-            V s[UNROLL];                                                                           \
-            _Pragma("GCC unroll 8") for (int u = 0; u < UNROLL; u++) {                             \
-                s[u] = panel_sum_##sfx(p + (j + u * LANES) * w, rs, rows, LANES);                  \
-            }                                                                                      \
-            _Pragma("GCC unroll 8") for (int u = 0; u < UNROLL; u++) {                             \
-                T *at = block + j + u * LANES;                                                     \
-                vec_store(at, add ? vec_add(vec_load(at), s[u]) : s[u]);                           \
-            }                                                                                      \
-        }                                                                                          \
         for (; j + LANES <= width; j += LANES) {                                                   \
             V s = panel_sum_##sfx(p + j * w, rs, rows, LANES);                                     \
             vec_store(block + j, add ? vec_add(vec_load(block + j), s) : s);                       \
