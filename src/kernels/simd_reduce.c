@@ -172,8 +172,8 @@ DEFINE_STRIDED_SUM(f32, float)
                                                    char *result)                                   \
     {                                                                                              \
         enum { LANES = VEC_LANES(T) };                                                             \
-        int64_t step = stride > 0 && stride % (int64_t)sizeof(T) == 0 ? stride / (int64_t)sizeof(T) \
-                                                                      : 0;                         \
+        const int64_t size = (int64_t)sizeof(T);                                                   \
+        int64_t step = stride > 0 && stride % size == 0 ? stride / size : 0;                       \
         T sum;                                                                                     \
         if (step == 1) {                                                                           \
             sum = contiguous_sum_##sfx((const T *)in, n);                                          \
