@@ -472,7 +472,8 @@ static void test_reduce_rows(const rp_kernel_table *table)
             }
             int64_t size = (int64_t)rp_dtype_size(dtype);
             char *base = (char *)data + size; /* off the vector alignment, as NumPy's data is */
-            for (int64_t i = 0; i < ROWS * MAX_ROW; i++) {
+            int64_t elements = (int64_t)sizeof data / size - 1;
+            for (int64_t i = 0; i < elements; i++) {
                 write_value(base + i * size, dtype, value_at(i, op + 3 * d) * (i % 3 ? 1 : -1));
             }
             static const int64_t lengths[] = {0, 1, 15, 16, 17, 64, 255, 256, 299};
@@ -483,10 +484,11 @@ static void test_reduce_rows(const rp_kernel_table *table)
                     int64_t row_steps[] = {span * size, -span * size, size};
                     for (int r = 0; r < 3; r++) {
                         int64_t step = row_steps[r];
-                        const char *first = step < 0 ? base + (ROWS - 1) * -step : base;
-                        if (step > 0 && (ROWS - 1) * step + span * size > ROWS * MAX_ROW * size) {
+                        int64_t reach = (ROWS - 1) * (step < 0 ? -step : step) + span * size;
+                        if (reach > elements * size) {
                             continue;
                         }
+                        const char *first = step < 0 ? base + (ROWS - 1) * -step : base;
                         char got[ROWS * 2 * 8], want[ROWS * 2 * 8];
                         memset(got, SENTINEL, sizeof got);
                         memset(want, SENTINEL, sizeof want);
