@@ -105,11 +105,6 @@ static void reduce_row(const reduce_plan *plan, const char *row, int64_t stride,
     }
 }
 
-/* Outputs [begin, end) when each is the reduction of a single row of the input's dtype (the
- * innermost axis alone is reduced, no cast): the kernel writes straight into the output.
- * Along the innermost kept axis the row and output addresses are kept in locals: the walk keeps
- * its offsets in memory, and storing and reloading them around every call made a 512-element
- * row cost half as much again as summing it. */
 /* The rows form of a reduce loop for tables without one: a call per row. */
 static void reduce_rows_by_calls(rp_reduce_loop kernel, const char *in, int64_t stride, int64_t n,
                                  int64_t count, int64_t row_step, char *out, int64_t out_step)

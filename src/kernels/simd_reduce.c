@@ -7,7 +7,8 @@
  * binary tree grown as blocks complete. Each element so passes through at most BLOCK_DEPTH
  * sequential additions plus a logarithmic tree, the same bound as NumPy's pairwise summation
  * (8 accumulators over blocks of 128), so float32 sums are never less accurate than NumPy's.
- * Strided input uses the same recursion in portable code. The result overwrites *result.
+ * Strided input uses the same recursion in portable code. The result overwrites *result. The
+ * rows form (kernels.h) runs the same sum over many rows in one call.
  * Each function is written once and instantiated for float64 and float32 (suffix, element type,
  * vector type); the vec_* operations take their type from their arguments.
  */
