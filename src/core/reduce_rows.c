@@ -577,11 +577,12 @@ rp_status rp_reduce_rows(const rp_array *a, const bool *reduced, const rp_reduce
             rp_axis_walk_add(&plan.rows, layout.shape[i], layout.strides[0][i], 0);
         }
     }
-    plan.row_len = row_axis >= 0 ? layout.shape[row_axis] : 1;
-    plan.row_stride_in = row_axis >= 0 ? layout.strides[0][row_axis] : 0;
-    plan.row_stride_out = row_axis >= 0 ? layout.strides[1][row_axis] : 0;
     if (accumulate) {
         plan_accumulation_row(&plan, &layout, first_kept);
+    } else {
+        plan.row_len = row_axis >= 0 ? layout.shape[row_axis] : 1;
+        plan.row_stride_in = row_axis >= 0 ? layout.strides[0][row_axis] : 0;
+        plan.row_stride_out = row_axis >= 0 ? layout.strides[1][row_axis] : 0;
     }
 
     rp_status status = rp_worker_flags_init(&plan.flags);
