@@ -13,7 +13,11 @@ size, measured in the same rounds as the case (so drift in the machine's state, 
 virtual machine's CPUs sit, hits floor and case alike); "floor %" is floor / Raptors time
 (100% = at the floor).
 Writer cases (a + v, a * f) are also timed with every output kept alive, so no freed buffer
-can be reused by either library ("kept" columns).
+can be reused by either library ("kept" columns). That timing runs in a fresh Python process per
+case: hundreds of MiB allocated and freed there would otherwise stay in this process's
+allocators and change how later cases allocate (glibc serves a 32 MiB NumPy output from a heap
+grown that way instead of mapping and faulting fresh pages, as it does in a process without
+that history).
 
 --json FILE writes the results; --validate BASELINE.json --slack 0.1 exits with status 1 when a
 case's speedup fell more than 10% below the baseline's; --plot FILE.png draws the speedups.
@@ -25,7 +29,9 @@ import json
 import math
 import platform
 import random
+import os
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -156,16 +162,25 @@ def layout_input(base, layout):
     return base
 
 
+def suite_base(n, dtype):
+    return np.arange(n * n, dtype=dtype).reshape(n, n)
+
+
+def suite_inputs(base, layout):
+    """The input x and the row vector v of the cases of one layout of `base`."""
+    x = layout_input(base, layout)
+    return x, np.arange(x.shape[1], dtype=base.dtype)
+
+
 def build_cases(args):
     apis = ("numpy", "original") if args.api == "both" else (args.api,)
     layouts = LAYOUTS["2d"] + LAYOUTS["layouts"] if args.suite == "all" else LAYOUTS[args.suite]
     cases = []
     for n in args.shape:
         for dtype in args.dtype:
-            base = np.arange(n * n, dtype=dtype).reshape(n, n)
+            base = suite_base(n, dtype)
             for layout in layouts:
-                x = layout_input(base, layout)
-                v = np.arange(x.shape[1], dtype=dtype)
+                x, v = suite_inputs(base, layout)
                 for op in args.ops:
                     for api in apis:
                         cases.append(Case(op, n, dtype, layout, api, x, v))
@@ -222,6 +237,37 @@ def time_kept_alive(fns, out_bytes, repeats):
             samples[i].append((time.perf_counter() - start) / number)
     del keep
     return [statistics.median(s) for s in samples]
+
+
+def kept_alive_in_fresh_process(case, repeats):
+    """time_kept_alive for `case`, run by a new interpreter so that neither the outputs it keeps
+    nor the memory they leave in the allocators when freed reach this process."""
+    spec = {"op": case.op, "n": case.n, "dtype": case.dtype, "layout": case.layout,
+            "api": case.api, "repeats": repeats, "threads": rp.get_num_threads()}
+    # One OpenBLAS thread: its idle threads would poll a core for a while after the import,
+    # and no timed operation calls BLAS.
+    environment = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    child = subprocess.run([sys.executable, "-m", "raptors.bench", "--kept-child", json.dumps(spec)],
+                           env=environment, capture_output=True, text=True)
+    if child.returncode != 0:
+        raise RuntimeError(f"kept-alive timing of {case.name} failed: {child.stderr.strip()}")
+    return json.loads(child.stdout)
+
+
+def kept_child_main(spec_text):
+    """The fresh process's side of kept_alive_in_fresh_process: prints the two medians."""
+    spec = json.loads(spec_text)
+    rp.set_num_threads(spec["threads"])
+    x, v = suite_inputs(suite_base(spec["n"], spec["dtype"]), spec["layout"])
+    a, av = rp.asarray(x), rp.asarray(v)
+    fns = [numpy_call(spec["op"], x, v), raptors_call(spec["op"], a, av, spec["api"])]
+    for fn in fns:
+        fn()  # starts the pool and loads the code; the freed output is dropped from the cache
+    rp.clear_cache()
+    gc.disable()
+    out_bytes = x.size * x.itemsize
+    print(json.dumps(time_kept_alive(fns, out_bytes, spec["repeats"])))
+    return 0
 
 
 # ----------------------------------------------------------------------------- floor
@@ -336,7 +382,7 @@ def run_case(case, args, peers):
     result.peers_ms = {name: t * 1e3 for name, t in zip(peer_names, times[2:len(fns)])}
     if case.op in WRITERS:
         out_bytes = x.size * x.itemsize
-        kept = time_kept_alive([np_fn, rp_fn], out_bytes, args.repeats)
+        kept = kept_alive_in_fresh_process(case, args.repeats)
         result.kept_numpy_ms, result.kept_raptors_ms = kept[0] * 1e3, kept[1] * 1e3
         result.kept_speedup = kept[0] / kept[1]
     if args.floor:
@@ -487,6 +533,7 @@ def parse_args(argv):
                         help="do not time PyTorch or numexpr even when installed")
     parser.add_argument("--no-floor", dest="floor", action="store_false",
                         help="skip the bandwidth floor measurement")
+    parser.add_argument("--kept-child", metavar="SPEC", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.warmup < 0:
         parser.error("--repeats must be >= 1 and --warmup >= 0")
@@ -505,6 +552,8 @@ def progress(text):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.kept_child:
+        return kept_child_main(args.kept_child)
     if args.threads is not None:
         rp.set_num_threads(args.threads)
     peers = load_peers(args.peers)

@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 
+import raptors as rp
 from raptors import bench
 
 
@@ -99,3 +100,18 @@ def test_plot_without_matplotlib_says_so(tmp_path, capsys, monkeypatch):
     assert bench.plot([], str(path)) is False
     assert "matplotlib is not installed" in capsys.readouterr().err
     assert not path.exists()
+
+
+def test_kept_alive_timing_allocates_in_another_process():
+    # A 2 MiB output is a cacheable block: timed here, its allocations would show in this
+    # process's cache counters.
+    x, v = bench.suite_inputs(bench.suite_base(512, "float64"), "T")
+    case = bench.Case("broadcast_add", 512, "float64", "T", "original", x, v)
+    before = rp.cache_info()
+    kept = bench.kept_alive_in_fresh_process(case, repeats=2)
+    after = rp.cache_info()
+    assert len(kept) == 2 and all(seconds > 0 for seconds in kept)
+    assert (after["hits"], after["misses"]) == (before["hits"], before["misses"])
+    broken = bench.Case("no_such_op", 512, "float64", "C", "numpy", x, v)
+    with pytest.raises(RuntimeError, match="no_such_op"):
+        bench.kept_alive_in_fresh_process(broken, repeats=1)
