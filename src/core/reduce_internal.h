@@ -3,7 +3,8 @@
  *
  * reduce.c resolves axes, dtypes, empty inputs and the statistics (mean, var, std); the engines
  * here only move data: reduce_rows.c for the accumulating reductions (handing sums over an
- * outer axis to reduce_columns.c), reduce_arg.c for argmin and argmax.
+ * outer axis to reduce_columns.c, and blocks bound for reordered outputs to reduce_places.c),
+ * reduce_arg.c for argmin and argmax.
  */
 #ifndef RAPTORS_CORE_REDUCE_INTERNAL_H
 #define RAPTORS_CORE_REDUCE_INTERNAL_H
@@ -53,6 +54,27 @@ typedef struct rp_column_sum {
  * long to read the rows whole, or (when watch_fp) reading them whole raised a floating-point
  * condition, which may belong to columns between the wanted ones. Errors: RP_ERR_NOMEM. */
 rp_status rp_sum_columns(const rp_column_sum *job, int *flags, bool *done);
+
+/* Where the accumulators of a row-accumulation block go: the row is `naxes` axes (innermost
+ * first) that the input steps through as one, and out_strides are the output's byte strides
+ * along them. Accumulators are `itemsize` bytes, moved by `copy` (the acc dtype's cast loop to
+ * itself); `transposed` is rp_block_places_transposed's answer, set once per plan. */
+typedef struct rp_block_places {
+    int naxes;
+    int64_t shape[RP_MAXDIMS], out_strides[RP_MAXDIMS];
+    int64_t itemsize;
+    rp_cast_loop copy;
+    bool transposed;
+} rp_block_places;
+
+/* True when the output steps less along the row's second axis than along its first, so that
+ * whole runs of a block are best copied across rather than one run at a time. */
+bool rp_block_places_transposed(const rp_block_places *places);
+
+/* Copies the `len` accumulators at `block` (contiguous) to the output places of row elements
+ * [start, start + len), `out` being the place of the row's first element. */
+void rp_copy_block_out(const rp_block_places *places, const char *block, int64_t start,
+                       int64_t len, char *out);
 
 /* argmin/argmax of `a` along `axis` into `out` (int64; a's shape without `axis`, or with it
  * as extent 1). The axis must be non-empty. */

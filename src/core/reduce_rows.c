@@ -22,8 +22,9 @@
  *     the kept axes in another order than the input (a transposed or Fortran-ordered 3-D array)
  *     or reversed, the row is every innermost kept axis the input steps through as one, read
  *     forwards, and each block accumulates in a contiguous buffer that is then copied to the
- *     output's places: the kernels keep unit steps, and the input is read in memory order
- *     (min/max of such views took 5-20 times NumPy's time with strided accumulators).
+ *     output's places (reduce_places.c): the kernels keep unit steps, and the input is read in
+ *     memory order (min/max of such views took 5-20 times NumPy's time with strided
+ *     accumulators).
  *
  * Neither path depends on the thread count for its results: pieces and blocks are cut from sizes
  * only, and every output element is combined in the same order whichever thread runs it.
@@ -57,8 +58,7 @@
  * contiguous too is the plain case; otherwise (the output transposed or reversed against the
  * input) each block accumulates in a contiguous buffer that is then copied out. */
 typedef struct accumulation_row {
-    int naxes;
-    int64_t shape[RP_MAXDIMS], out_strides[RP_MAXDIMS];
+    rp_block_places places;
     bool buffered;
 } accumulation_row;
 
@@ -83,7 +83,6 @@ typedef struct reduce_plan {
     /* row accumulation: block_len above is the accumulator block */
     int64_t blocks_per_kept;
     accumulation_row accumulated;
-    rp_cast_loop copy_out;           /* acc -> acc at any strides: buffered blocks to output */
     rp_worker_flags flags;
 } reduce_plan;
 
@@ -341,33 +340,6 @@ static rp_status run_row_reduction(reduce_plan *plan, int64_t in_itemsize, int *
 
 /* ===================================================================== row accumulation */
 
-/* Copies the `len` accumulators of `block` (contiguous) to the output places of row elements
- * [start, start + len), `out` being the place of the row's first element. */
-static void copy_block_out(const reduce_plan *plan, const char *block, int64_t start, int64_t len,
-                           char *out)
-{
-    const accumulation_row *row = &plan->accumulated;
-    int64_t coord[RP_MAXDIMS], offset = 0, rest = start;
-    for (int k = 0; k < row->naxes; k++) {
-        coord[k] = rest % row->shape[k];
-        rest /= row->shape[k];
-        offset += coord[k] * row->out_strides[k];
-    }
-    while (len > 0) {
-        int64_t run = row->shape[0] - coord[0] < len ? row->shape[0] - coord[0] : len;
-        plan->copy_out(block, plan->acc_itemsize, out + offset, row->out_strides[0], run);
-        block += run * plan->acc_itemsize;
-        len -= run;
-        coord[0] += run;
-        offset += run * row->out_strides[0];
-        for (int k = 0; k + 1 < row->naxes && coord[k] == row->shape[k]; k++) {
-            offset += row->out_strides[k + 1] - coord[k] * row->out_strides[k];
-            coord[k] = 0;
-            coord[k + 1]++;
-        }
-    }
-}
-
 /* Items are (kept output row, block) pairs: item = kept_index * blocks_per_kept + block. */
 static void accumulate_items(int64_t begin, int64_t end, int worker, void *context)
 {
@@ -415,7 +387,8 @@ static void accumulate_items(int64_t begin, int64_t end, int worker, void *conte
             }
         }
         if (buffered) {
-            copy_block_out(plan, buffer, start, len, plan->out_data + kept.offset[1]);
+            rp_copy_block_out(&plan->accumulated.places, buffer, start, len,
+                              plan->out_data + kept.offset[1]);
         }
     }
     if (plan->reducer->watch_fp) {
@@ -461,10 +434,10 @@ static void run_accumulation(reduce_plan *plan, int64_t in_itemsize)
  * buffered unless it is one axis with a contiguous output. */
 static void plan_accumulation_row(reduce_plan *plan, const rp_loop_layout *layout, int first)
 {
-    accumulation_row *row = &plan->accumulated;
+    rp_block_places *places = &plan->accumulated.places;
     int inner = layout->ndim - 1;
     bool reversed = layout->strides[0][inner] < 0;
-    row->naxes = 0;
+    places->naxes = 0;
     plan->row_len = 1;
     for (int i = inner; i >= first; i--) {
         int64_t in_stride = layout->strides[0][i], out_stride = layout->strides[1][i];
@@ -473,14 +446,16 @@ static void plan_accumulation_row(reduce_plan *plan, const rp_loop_layout *layou
             plan->out_data += (layout->shape[i] - 1) * out_stride;
             out_stride = -out_stride;
         }
-        row->shape[row->naxes] = layout->shape[i];
-        row->out_strides[row->naxes++] = out_stride;
+        places->shape[places->naxes] = layout->shape[i];
+        places->out_strides[places->naxes++] = out_stride;
         plan->row_len *= layout->shape[i];
     }
     plan->row_stride_in = reversed ? -layout->strides[0][inner] : layout->strides[0][inner];
-    plan->row_stride_out = row->out_strides[0];
-    row->buffered = row->naxes > 1 || plan->row_stride_out != plan->acc_itemsize;
-    plan->copy_out = rp_kernels()->cast[plan->reducer->acc][plan->reducer->acc];
+    plan->row_stride_out = places->out_strides[0];
+    plan->accumulated.buffered = places->naxes > 1 || plan->row_stride_out != plan->acc_itemsize;
+    places->itemsize = plan->acc_itemsize;
+    places->copy = rp_kernels()->cast[plan->reducer->acc][plan->reducer->acc];
+    places->transposed = rp_block_places_transposed(places);
 }
 
 /* a's axis strides for the output: 0 on reduced axes, out's stride on kept ones. */
