@@ -566,7 +566,11 @@ rp_status rp_reduce_rows(const rp_array *a, const bool *reduced, const rp_reduce
     }
     if (accumulate) {
         plan.first_row = kernels->cast[a->dtype][reducer->acc];
-        plan.cast_in = a->dtype != reducer->acc ? plan.first_row : NULL;
+        /* A strided row whose combine loop would read it element by element is compacted
+         * first (by the copy loop, on vectors), as a cast would be. */
+        bool compact = plan.row_stride_in != in_itemsize &&
+                       !rp_kernel_binary_reads_steps(reducer->combine_op, reducer->acc);
+        plan.cast_in = a->dtype != reducer->acc || compact ? plan.first_row : NULL;
         run_accumulation(&plan, in_itemsize);
     } else {
         plan.cast_in = a->dtype != reducer->cast_to ? kernels->cast[a->dtype][reducer->cast_to]

@@ -75,15 +75,20 @@ DEFINE_CAST(cast_f64_i64, double, int64_t, float_to_int64)
 DEFINE_CAST(cast_f64_f32, double, float, PLAIN)
 DEFINE_CAST(cast_f64_f64, double, double, PLAIN)
 
+static const rp_cast_loop casts[RP_NTYPES][RP_NTYPES] = {
+    [RP_BOOL] = {cast_bool_bool, cast_bool_i32, cast_bool_i64, cast_bool_f32, cast_bool_f64},
+    [RP_INT32] = {cast_i32_bool, cast_i32_i32, cast_i32_i64, cast_i32_f32, cast_i32_f64},
+    [RP_INT64] = {cast_i64_bool, cast_i64_i32, cast_i64_i64, cast_i64_f32, cast_i64_f64},
+    [RP_FLOAT32] = {cast_f32_bool, cast_f32_i32, cast_f32_i64, cast_f32_f32, cast_f32_f64},
+    [RP_FLOAT64] = {cast_f64_bool, cast_f64_i32, cast_f64_i64, cast_f64_f32, cast_f64_f64},
+};
+
+#ifndef RP_WIDEN /* one of each: the plain compilation's */
+rp_cast_loop rp_portable_cast(rp_dtype from, rp_dtype to) { return casts[from][to]; }
+#endif
+
 void RP_PORTABLE_FN(rp_kernels_fill_scalar)(rp_kernel_table *table)
 {
-    static const rp_cast_loop casts[RP_NTYPES][RP_NTYPES] = {
-        [RP_BOOL] = {cast_bool_bool, cast_bool_i32, cast_bool_i64, cast_bool_f32, cast_bool_f64},
-        [RP_INT32] = {cast_i32_bool, cast_i32_i32, cast_i32_i64, cast_i32_f32, cast_i32_f64},
-        [RP_INT64] = {cast_i64_bool, cast_i64_i32, cast_i64_i64, cast_i64_f32, cast_i64_f64},
-        [RP_FLOAT32] = {cast_f32_bool, cast_f32_i32, cast_f32_i64, cast_f32_f32, cast_f32_f64},
-        [RP_FLOAT64] = {cast_f64_bool, cast_f64_i32, cast_f64_i64, cast_f64_f32, cast_f64_f64},
-    };
     table->isa_name = "scalar";
     memcpy(table->cast, casts, sizeof casts);
     RP_PORTABLE_FN(rp_kernels_fill_scalar_binary)(table);

@@ -56,10 +56,12 @@ static void fill_table(rp_isa isa, rp_kernel_table *table)
         rp_simd_fill_reduce_avx2(table);
         rp_simd_fill_extremes_avx2(table);
         rp_simd_fill_colsum_avx2(table);
+        rp_simd_fill_copy_avx2(table);
         rp_simd_fill_binary_avx512(table);
         rp_simd_fill_reduce_avx512(table);
         rp_simd_fill_extremes_avx512(table);
         rp_simd_fill_colsum_avx512(table);
+        rp_simd_fill_copy_avx512(table);
 #endif
         break;
     case RP_ISA_AVX2:
@@ -69,6 +71,7 @@ static void fill_table(rp_isa isa, rp_kernel_table *table)
         rp_simd_fill_reduce_avx2(table);
         rp_simd_fill_extremes_avx2(table);
         rp_simd_fill_colsum_avx2(table);
+        rp_simd_fill_copy_avx2(table);
 #endif
         break;
     case RP_ISA_NEON:
@@ -77,6 +80,7 @@ static void fill_table(rp_isa isa, rp_kernel_table *table)
         rp_simd_fill_reduce_neon(table);
         rp_simd_fill_extremes_neon(table);
         rp_simd_fill_colsum_neon(table);
+        rp_simd_fill_copy_neon(table);
 #endif
         break;
     default:
@@ -180,6 +184,11 @@ bool rp_kernel_colsum_is_simd(rp_dtype dtype)
 {
     const rp_kernel_table *table = rp_kernels();
     return table->colsum[dtype] != tables[RP_ISA_SCALAR].colsum[dtype];
+}
+
+bool rp_kernel_binary_reads_steps(rp_binary_op op, rp_dtype dtype)
+{
+    return rp_kernels()->binary_reads_steps[op][dtype];
 }
 
 const char *rp_simd_isa(void) { return rp_kernels()->isa_name; }

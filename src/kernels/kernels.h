@@ -12,7 +12,8 @@
 
 #include "raptors/compute.h"
 
-/* dst[i * dst_stride] = (dst type) src[i * src_stride] for i in [0, n). */
+/* dst[i * dst_stride] = (dst type) src[i * src_stride] for i in [0, n); src and dst do not
+ * overlap. */
 typedef void (*rp_cast_loop)(const char *src, int64_t src_stride, char *dst, int64_t dst_stride,
                              int64_t n);
 
@@ -103,10 +104,14 @@ typedef struct rp_kernel_table {
     rp_reduce_rows_loop reduce_rows[RP_NREDUCE_OPS][RP_NTYPES];  /* may be NULL */
     rp_arg_reduce_loop arg_reduce[RP_NARG_REDUCE_OPS][RP_NTYPES];
     rp_colsum_loop colsum[RP_NTYPES];                   /* [input dtype] */
+    /* binary[op][dtype] reads inputs that step a few elements at a time on vectors (as a[::2]),
+     * so callers need not compact such inputs first. */
+    bool binary_reads_steps[RP_NBINARY_OPS][RP_NTYPES];
 } rp_kernel_table;
 
 /* The portable loops, for SIMD loops that hand them the cases they do not cover. */
 rp_reduce_loop rp_portable_reduce(rp_reduce_op op, rp_dtype dtype);
+rp_cast_loop rp_portable_cast(rp_dtype from, rp_dtype to);
 rp_arg_reduce_loop rp_portable_arg_reduce(rp_arg_reduce_op op, rp_dtype dtype);
 
 /* The table in use; filled once, on first call. Never NULL. */
@@ -147,5 +152,8 @@ bool rp_kernel_binary_is_simd(rp_binary_op op, rp_dtype dtype);
 bool rp_kernel_unary_is_simd(rp_unary_op op, rp_dtype dtype);
 bool rp_kernel_reduce_is_simd(rp_reduce_op op, rp_dtype dtype);
 bool rp_kernel_colsum_is_simd(rp_dtype dtype);
+
+/* The active table's binary_reads_steps entry. */
+bool rp_kernel_binary_reads_steps(rp_binary_op op, rp_dtype dtype);
 
 #endif

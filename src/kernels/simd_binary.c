@@ -293,4 +293,8 @@ void RP_SIMD_FN(rp_simd_fill_binary)(rp_kernel_table *table)
     table->binary[RP_BIN_ADD][RP_FLOAT64] = add_f64;
     table->binary[RP_BIN_MULTIPLY][RP_FLOAT32] = multiply_f32;
     table->binary[RP_BIN_MULTIPLY][RP_FLOAT64] = multiply_f64;
+    table->binary_reads_steps[RP_BIN_ADD][RP_FLOAT32] = true;
+    table->binary_reads_steps[RP_BIN_ADD][RP_FLOAT64] = true;
+    table->binary_reads_steps[RP_BIN_MULTIPLY][RP_FLOAT32] = true;
+    table->binary_reads_steps[RP_BIN_MULTIPLY][RP_FLOAT64] = true;
 }

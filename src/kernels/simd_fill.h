@@ -10,10 +10,16 @@
 
 #include "kernels.h"
 
-/* simd_binary.c: binary[RP_BIN_ADD] and binary[RP_BIN_MULTIPLY] for float32 and float64. */
+/* simd_binary.c: binary[RP_BIN_ADD] and binary[RP_BIN_MULTIPLY] for float32 and float64 (and
+ * their binary_reads_steps). */
 void rp_simd_fill_binary_avx2(rp_kernel_table *table);
 void rp_simd_fill_binary_avx512(rp_kernel_table *table);
 void rp_simd_fill_binary_neon(rp_kernel_table *table);
+
+/* simd_copy.c: cast[t][t] (copies) for float32, float64, int32 and int64. */
+void rp_simd_fill_copy_avx2(rp_kernel_table *table);
+void rp_simd_fill_copy_avx512(rp_kernel_table *table);
+void rp_simd_fill_copy_neon(rp_kernel_table *table);
 
 /* The portable loops compiled with a target's flags (see RP_PORTABLE_FN): a whole table. */
 void rp_kernels_fill_scalar_avx2(rp_kernel_table *table);
