@@ -152,6 +152,31 @@ static void run_gathered(const elementwise_plan *plan, int64_t begin, int64_t en
     }
 }
 
+/* Rows [begin, end) of a 2-D layout with no casts: the kernel straight on each row. The generic
+ * walk (a callback per row that rebuilds its operand arrays) cost a sixth of a 512-element
+ * float32 row's time. */
+static void run_plain_rows(const elementwise_plan *plan, int64_t begin, int64_t end,
+                           worker_state *state)
+{
+    const rp_loop_layout *layout = &plan->layout;
+    const int64_t n = layout->shape[1];
+    const int64_t step_out = layout->strides[OUT][0], stride_out = layout->strides[OUT][1];
+    char *out = plan->base[OUT] + begin * step_out;
+    const char *in[MAX_INPUTS] = {NULL, NULL};
+    int64_t steps[MAX_INPUTS] = {0, 0}, strides[MAX_INPUTS] = {0, 0};
+    for (int k = 0; k < plan->nin; k++) {
+        steps[k] = layout->strides[1 + k][0];
+        strides[k] = layout->strides[1 + k][1];
+        in[k] = plan->base[1 + k] + begin * steps[k];
+    }
+    for (int64_t row = begin; row < end; row++) {
+        call_kernel(plan, in, strides, out, stride_out, n, &state->flags);
+        out += step_out;
+        in[0] += steps[0];
+        in[1] = in[1] == NULL ? NULL : in[1] + steps[1];
+    }
+}
+
 /* Items [begin, end) where item = row * blocks_per_row + block. */
 static void run_items(int64_t begin, int64_t end, int worker, void *context)
 {
@@ -164,6 +189,8 @@ static void run_items(int64_t begin, int64_t end, int worker, void *context)
     }
     if (plan->gathered) {
         run_gathered(plan, begin, end, &state);
+    } else if (plan->blocks_per_row == 1 && !plan->buffered && plan->layout.ndim == 2) {
+        run_plain_rows(plan, begin, end, &state);
     } else if (plan->blocks_per_row == 1) {
         rp_loop_run_rows(&plan->layout, plan->base, begin, end, run_row, &state);
     } else {
