@@ -456,6 +456,28 @@ static int output_hints(const elementwise_plan *plan, const rp_array *target,
     return bytes > rp_machine_stream_threshold() ? RP_LOOP_STREAM_OUTPUT : 0;
 }
 
+/* Inputs whose rows step through memory other than one element at a time (a[:, ::2],
+ * a[::-1]) go through the worker's scratch, copied there by the copy loop (on vectors for
+ * small steps and reversed rows), when the binary loop has no vector form for such steps: it
+ * would otherwise run element by element (np.maximum(a[::-1, ::-1], b) took 1.3 times NumPy's
+ * time). */
+static void compact_strided_inputs(elementwise_plan *plan, rp_stats_family family, int op,
+                                   rp_dtype loop)
+{
+    const rp_loop_layout *layout = &plan->layout;
+    if (family != RP_STATS_BINARY || layout->ndim == 0 ||
+        rp_kernel_binary_reads_steps((rp_binary_op)op, loop)) {
+        return;
+    }
+    for (int k = 0; k < plan->nin; k++) {
+        int64_t stride = layout->strides[1 + k][layout->ndim - 1];
+        if (plan->cast_in[k] == NULL && stride != 0 && stride != plan->loop_itemsize) {
+            plan->cast_in[k] = rp_kernels()->cast[loop][loop];
+            plan->buffered = true;
+        }
+    }
+}
+
 /* Checks out, creates the result if needed, then runs the loop. `binary`/`unary` is the loop
  * for types.loop; `watch_fp` asks for float conditions to be reported; `integer_exponent`, when
  * set, must hold no negative value (checked only when there is something to compute, as
@@ -537,6 +559,7 @@ static rp_status run_elementwise(int nin, const rp_operand *const *inputs, rp_bi
         plan.buffered = true;
     }
     rp_loop_layout_init(&plan.layout, 1 + nin, ndim, shape, strides);
+    compact_strided_inputs(&plan, family, stats_op, types.loop);
     plan.gathered = out == NULL && gathering_pays(&plan);
 
     int threads = 1;

@@ -1,12 +1,14 @@
 /*
  * simd_copy.c — same-dtype copies of 4- and 8-byte elements from every 2nd to 4th element of
- * the source into a contiguous destination, with the target's de-interleaving loads.
+ * the source, or from a reversed source, into a contiguous destination, with the target's
+ * de-interleaving loads and lane permutes.
  *
  * Compiled once per target (see simd_vec.h). A cast to the same dtype is a copy, so these are
  * the cast table's [t][t] entries for float32, float64, int32 and int64. The reductions compact
  * a strided input row this way before a combine loop that has no strided vector form of its
- * own (min/max along axis 0 of a[::2, ::2]), where the portable loop moved one element at a
- * time. Bits are only moved, never computed on (shuffles), so the float vectors carry the
+ * own (min/max along axis 0 of a[::2, ::2]), and the elementwise loops compact such inputs
+ * (np.maximum(a[::-1], b)), where the portable loop moved one element at a time. Bits are only
+ * moved, never computed on (shuffles), so the float vectors carry the
  * integer elements as well, NaN payloads are kept and nothing is raised. A vector's loads span
  * `step` whole vectors, up to step - 1 elements past its last lane, so the loop stops one
  * element early and the last LANES elements are one vector whose loads end at the last
@@ -23,12 +25,23 @@ enum { MAX_STEP = 4 };
         enum { LANES = VEC_LANES(T) };                                                             \
         const int64_t size = sizeof(T);                                                            \
         int64_t step = ss / size;                                                                  \
+        const T *in = (const T *)src;                                                              \
+        T *out = (T *)dst;                                                                         \
+        if (ds == size && ss == -size && n >= LANES) {                                             \
+            /* Element i is in[-i]: vectors ending at in[-i], lanes turned around. */              \
+            int64_t i = 0;                                                                         \
+            for (; i + LANES <= n; i += LANES) {                                                   \
+                vec_store(out + i, vec_reversed(vec_load(in - i - (LANES - 1))));                  \
+            }                                                                                      \
+            if (i < n) {                                                                           \
+                vec_store(out + n - LANES, vec_reversed(vec_load(in - (n - 1))));                  \
+            }                                                                                      \
+            return;                                                                                \
+        }                                                                                          \
         if (ds != size || ss % size != 0 || step < 2 || step > MAX_STEP || n <= LANES) {           \
             rp_portable_cast(portable_from, portable_to)(src, ss, dst, ds, n);                     \
             return;                                                                                \
         }                                                                                          \
-        const T *in = (const T *)src;                                                              \
-        T *out = (T *)dst;                                                                         \
         const int s = (int)step;                                                                   \
         int64_t i = 0;                                                                             \
         for (; i + LANES < n; i += LANES) {                                                        \

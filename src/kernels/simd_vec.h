@@ -16,7 +16,8 @@
  * a > b ? a : b and V_smaller(a, b) a < b ? a : b (b on ties and when either is NaN, x86's
  * max/min rule on every target); V_mark_unordered(seen, a, b) marks the lanes where a or b is
  * NaN, without raising a condition, and V_any_marked tells whether any lane was;
- * V_any_equal(a, b) whether some lane of a equals b's (a quiet compare).
+ * V_any_equal(a, b) whether some lane of a equals b's (a quiet compare); V_reversed(v) has v's
+ * lanes in reverse order.
  */
 #ifndef RAPTORS_KERNELS_SIMD_VEC_H
 #define RAPTORS_KERNELS_SIMD_VEC_H
@@ -110,6 +111,17 @@ static inline float vf32_sum_lanes(vf32 v)
     __m128 quarter = _mm_add_ps(_mm256_castps256_ps128(half), _mm256_extractf128_ps(half, 1));
     __m128 eighth = _mm_add_ps(quarter, _mm_movehl_ps(quarter, quarter));
     return _mm_cvtss_f32(_mm_add_ss(eighth, _mm_movehdup_ps(eighth)));
+}
+
+/* The lanes in reverse order (a permute: bits are moved, never computed on). */
+static inline vf64 vf64_reversed(vf64 v)
+{
+    return _mm512_permutexvar_pd(_mm512_set_epi64(0, 1, 2, 3, 4, 5, 6, 7), v);
+}
+static inline vf32 vf32_reversed(vf32 v)
+{
+    return _mm512_permutexvar_ps(
+        _mm512_set_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), v);
 }
 
 /* The strided loads: lane l is p[first + l*k] (2 <= k <= 4, 0 <= first < k), read from the k
@@ -229,6 +241,13 @@ static inline float vf32_sum_lanes(vf32 v)
     __m128 half = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     __m128 quarter = _mm_add_ps(half, _mm_movehl_ps(half, half));
     return _mm_cvtss_f32(_mm_add_ss(quarter, _mm_movehdup_ps(quarter)));
+}
+
+/* The lanes in reverse order (a permute: bits are moved, never computed on). */
+static inline vf64 vf64_reversed(vf64 v) { return _mm256_permute4x64_pd(v, 0x1B); }
+static inline vf32 vf32_reversed(vf32 v)
+{
+    return _mm256_permutevar8x32_ps(v, _mm256_set_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
 /* The strided loads: lane l is p[first + l*k] (2 <= k <= 4, 0 <= first < k), read from the k
@@ -377,6 +396,14 @@ static inline vf32 vf32_and(vf32 a, vf32 b)
     return vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(a), vreinterpretq_u32_f32(b)));
 }
 
+/* The lanes in reverse order (bits are moved, never computed on). */
+static inline vf64 vf64_reversed(vf64 v) { return vextq_f64(v, v, 1); }
+static inline vf32 vf32_reversed(vf32 v)
+{
+    float32x4_t pairs = vrev64q_f32(v); /* l1 l0 l3 l2 */
+    return vextq_f32(pairs, pairs, 2);  /* l3 l2 l1 l0 */
+}
+
 /* The strided loads: lane l is p[first + l*k] (2 <= k <= 4, 0 <= first < k), read from the k
  * vectors p[0 .. k*LANES) alone by one de-interleaving load (vld2q, vld3q, vld4q), which splits
  * them into k vectors of every k-th element. */
@@ -443,6 +470,7 @@ static inline float vf32_sum_lanes(vf32 v)
 #define vec_load(p) _Generic(*(p), double: vf64_load, float: vf32_load)(p)
 #define vec_store(p, v) _Generic(*(p), double: vf64_store, float: vf32_store)(p, v)
 #define vec_stream(p, v) _Generic(*(p), double: vf64_stream, float: vf32_stream)(p, v)
+#define vec_reversed(v) _Generic((v), vf64: vf64_reversed, vf32: vf32_reversed)(v)
 #define vec_load_every(p, k, first)                                                                \
     _Generic(*(p), double: vf64_load_every, float: vf32_load_every)(p, k, first)
 #define vec_load_every_partial(p, k, count, fill)                                                  \
