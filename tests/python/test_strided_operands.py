@@ -1,5 +1,6 @@
-"""Binary operations whose inputs step through memory other than one element at a time (a[::-1],
-a[:, ::2], a[:, ::5]), against NumPy, on every instruction set and several thread counts.
+"""Unary and binary operations whose inputs step through memory other than one element at a
+time (a[::-1], a[:, ::2], a[:, ::5]), against NumPy, on every instruction set and several thread
+counts.
 
 Operations without a strided vector loop of their own (all but float add and multiply) read such
 inputs through a scratch copy made by the copy loop (on vectors for steps of 2 to 4 and for
@@ -95,3 +96,21 @@ def test_strided_operand_into_an_output_that_overlaps_it(isa):
         target = rp.asarray(got)
         rp.maximum(target[:, ::-1], target[:, :1], out=target)
         np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
+def test_strided_unary_operands_match_numpy(isa, dtype):
+    rp._config._select_simd(isa)
+    base = operands(dtype)
+    ops = ["negative", "absolute", "logical_not"] + (
+        ["isnan", "isfinite"] if np.issubdtype(dtype, np.floating) else ["invert"])
+    for name, view in views(base):
+        for op in ops:
+            expected, numpy_warnings = warnings_of(lambda: getattr(np, op)(view))
+            got, raptors_warnings = warnings_of(lambda: getattr(rp, op)(view))
+            try:
+                same_result(got, expected)
+                assert raptors_warnings == numpy_warnings
+            except AssertionError as failure:
+                raise AssertionError(f"{op} of {name}") from failure
