@@ -34,10 +34,21 @@ static inline int32_t float_to_int32(double v)
 }
 
 /* Each loop is one instantiation of the same shape: load, convert, store. The loads and stores go
- * through memcpy so unaligned views (from foreign buffers) are safe. */
+ * through memcpy so unaligned views (from foreign buffers) are safe. Contiguous operands get a
+ * loop of their own with the steps as constants, which the compiler vectorises (with runtime
+ * steps it would not, and a float32 -> float64 astype ran at half NumPy's speed). */
 #define DEFINE_CAST(NAME, SRC_T, DST_T, CONVERT)                                                 \
     static void NAME(const char *src, int64_t ss, char *dst, int64_t ds, int64_t n)            \
     {                                                                                          \
+        if (ss == (int64_t)sizeof(SRC_T) && ds == (int64_t)sizeof(DST_T)) {                    \
+            for (int64_t i = 0; i < n; i++) {                                                  \
+                SRC_T v;                                                                       \
+                memcpy(&v, src + i * (int64_t)sizeof(SRC_T), sizeof v);                        \
+                DST_T r = CONVERT(v);                                                          \
+                memcpy(dst + i * (int64_t)sizeof(DST_T), &r, sizeof r);                        \
+            }                                                                                  \
+            return;                                                                            \
+        }                                                                                      \
         for (int64_t i = 0; i < n; i++) {                                                      \
             SRC_T v;                                                                           \
             memcpy(&v, src + i * ss, sizeof v);                                                \

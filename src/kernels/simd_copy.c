@@ -12,8 +12,11 @@
  * integer elements as well, NaN payloads are kept and nothing is raised. A vector's loads span
  * `step` whole vectors, up to step - 1 elements past its last lane, so the loop stops one
  * element early and the last LANES elements are one vector whose loads end at the last
- * element. Other strides, short rows and strided destinations take the portable loop.
+ * element. Contiguous copies are memcpy; other strides, short rows and strided destinations
+ * take the portable loop.
  */
+#include <string.h>
+
 #include "simd_fill.h"
 #include "simd_vec.h"
 
@@ -27,6 +30,10 @@ enum { MAX_STEP = 4 };
         int64_t step = ss / size;                                                                  \
         const T *in = (const T *)src;                                                              \
         T *out = (T *)dst;                                                                         \
+        if (ds == size && ss == size) {                                                            \
+            memcpy(dst, src, (size_t)(n * size));                                                  \
+            return;                                                                                \
+        }                                                                                          \
         if (ds == size && ss == -size && n >= LANES) {                                             \
             /* Element i is in[-i]: vectors ending at in[-i], lanes turned around. */              \
             int64_t i = 0;                                                                         \
