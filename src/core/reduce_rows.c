@@ -575,6 +575,15 @@ rp_status rp_reduce_rows(const rp_array *a, const bool *reduced, const rp_reduce
     } else {
         plan.cast_in = a->dtype != reducer->cast_to ? kernels->cast[a->dtype][reducer->cast_to]
                                                     : NULL;
+        /* min/max read strided rows (a[::-1], a[:, ::2]) element by element; compacted first,
+         * they run on vectors. Their chunk results combine in order, so the result (the first
+         * NaN included) is the same. Narrow rows are gathered instead, and sums keep their own
+         * strided loops, whose order of additions compaction would change. */
+        bool extreme = reducer->kernel_op == RP_RED_MIN || reducer->kernel_op == RP_RED_MAX;
+        if (plan.cast_in == NULL && extreme && plan.row_stride_in != in_itemsize &&
+            plan.row_len > RP_GATHER_MAX_ROW) {
+            plan.cast_in = kernels->cast[a->dtype][a->dtype];
+        }
         status = run_row_reduction(&plan, in_itemsize, flags);
     }
     *flags |= rp_worker_flags_finish(&plan.flags);

@@ -1,11 +1,12 @@
-"""min, max, prod, any and all over an outer axis of views whose kept axis steps a few elements
-at a time (a[::2, ::2], a[:, ::3]), against NumPy, on every instruction set and several thread
-counts.
+"""min, max, prod, any and all of views whose rows step a few elements at a time or run
+backwards (a[::2, ::2], a[:, ::3], a[::-1, ::-1]), over the outer axis and along the rows,
+against NumPy, on every instruction set and several thread counts.
 
-Those rows are compacted (the copy loop's de-interleaving loads) before the combine loop when
-that loop cannot read them at a step itself, and read in place when it can (add, multiply):
-either way every element must be the one NumPy combines, NaNs must propagate without warnings
-NumPy does not give, and the input must stay as it was.
+Such rows are compacted (the copy loop's de-interleaving loads and lane permutes) before a
+kernel that cannot read them on vectors itself (min/max, and the combine loops of outer-axis
+reductions other than add and multiply), and read in place otherwise: either way every element
+must be the one NumPy uses, NaNs must propagate without warnings NumPy does not give, and the
+input must stay as it was.
 """
 
 import warnings
@@ -74,3 +75,43 @@ def test_nans_in_stepped_columns_propagate_without_warnings(isa, dtype):
             warnings.simplefilter("error")
             got = np.asarray(getattr(rp, op)(view, axis=0))
         np.testing.assert_array_equal(got, getattr(np, op)(view, axis=0))
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("threads", [1, 3])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
+def test_stepped_rows_reduce_like_numpy(isa, threads, dtype):
+    # Rows read backwards or a few elements apart, reduced along themselves or whole: min/max
+    # compact them in chunks before the vector kernels.
+    rp._config._select_simd(isa)
+    rp.set_num_threads(threads)
+    base = data((40, 3000), dtype, seed=2)
+    if np.issubdtype(dtype, np.floating):
+        base[3, 2001] = np.inf
+        base[5, 1500] = -np.inf
+    views = [("reversed", base[::-1, ::-1]), ("reversed rows", base[:, ::-1]),
+             ("every other", base[::2, ::2]), ("every third", base[:, 1::3]),
+             ("every fifth", base[:, ::5])]
+    for name, view in views:
+        for op in ("min", "max"):
+            for axis in (None, 1, -1):
+                expected = getattr(np, op)(view, axis=axis)
+                got = np.asarray(getattr(rp, op)(view, axis=axis))
+                np.testing.assert_array_equal(got, expected, err_msg=f"{op} {name} {axis}")
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nans_in_stepped_rows_propagate_without_warnings(isa, dtype):
+    rp._config._select_simd(isa)
+    base = data((6, 5000), dtype, seed=4)
+    base[1, 4321] = np.nan   # found by the reversed rows, late in the row's order
+    base[2, 10] = np.nan     # early in a reversed row's order, in one chunk of many
+    base[4, 1::2] = np.nan   # skipped by base[:, ::2]
+    for view in (base[:, ::-1], base[:, ::2], base[::-1, ::-3]):
+        for op in ("min", "max"):
+            for axis in (None, 1):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    got = np.asarray(getattr(rp, op)(view, axis=axis))
+                np.testing.assert_array_equal(got, getattr(np, op)(view, axis=axis))
