@@ -1,8 +1,9 @@
 /*
  * assign.c — moving values between arrays: assign (broadcast + cast), copy, fill, element read.
  *
- * All of them reduce to one strided cast loop run over a two-operand layout, split across the
- * thread pool when large; overlapping source and destination go through a temporary so that
+ * All of them reduce to one strided cast loop run over a two-operand layout (in tiles when the
+ * source crosses the destination's rows, as a copy of a.T does), split across the thread pool
+ * when large; overlapping source and destination go through a temporary so that
  * a[1:] = a[:-1] behaves as in NumPy. Casts that can meet a value with no representation
  * (float -> int, float64 -> float32) report it through the floating-point status flags, as
  * NumPy's do: each task clears and reads its own thread's flags.
@@ -63,6 +64,15 @@ static void copy_rows(int64_t begin, int64_t end, int worker, void *context)
     stop_watching(job);
 }
 
+static void copy_tiles(int64_t begin, int64_t end, int worker, void *context)
+{
+    (void)worker;
+    copy_job *job = context;
+    start_watching(job);
+    rp_loop_run_tiles(job->layout, job->base, begin, end, cast_row, &job->loop);
+    stop_watching(job);
+}
+
 static void copy_elements(int64_t begin, int64_t end, int worker, void *context)
 {
     (void)worker;
@@ -102,7 +112,11 @@ static int assign_same_shape(rp_array *dst, const rp_array *src)
     int64_t rows = rp_loop_row_count(&layout), length = rp_loop_row_length(&layout);
     int64_t item_bytes = (int64_t)(rp_dtype_size(dst->dtype) + rp_dtype_size(src->dtype));
     int threads;
-    if (rows == 1) {
+    if (rp_loop_tiled(&layout)) {
+        int64_t tile_bytes = (int64_t)RP_TILE_ROWS * RP_TILE_COLS * item_bytes;
+        threads = rp_parallel_for(rp_loop_tile_count(&layout), rp_parallel_min_items(tile_bytes),
+                                  copy_tiles, &job);
+    } else if (rows == 1) {
         threads = rp_parallel_for(length, rp_parallel_min_items(item_bytes), copy_elements, &job);
     } else {
         int64_t row_bytes = length > INT64_MAX / item_bytes ? INT64_MAX : length * item_bytes;

@@ -8,7 +8,8 @@
  * buffer, as is the output when its dtype differs from the loop's (a += b with casting). The
  * layout (nditer.c) puts the output's smallest stride innermost and merges contiguous axes, so a
  * contiguous operation is one long row; rows longer than ROW_BLOCK_BYTES are cut into blocks so
- * that threads can share even a single row. Work items are (row, block) pairs.
+ * that threads can share even a single row. Work items are (row, block) pairs, or the layout's
+ * tiles when an input crosses the output's rows (a + a.T).
  */
 #include "raptors/compute.h"
 
@@ -38,6 +39,7 @@ typedef struct elementwise_plan {
     int64_t loop_itemsize, result_itemsize;
     bool buffered;                         /* any cast above */
     bool gathered;                         /* narrow rows run in gathered batches */
+    bool tiled;                            /* items are the layout's tiles (nditer.h) */
     bool watch_fp;                         /* read the FP status flags (float arithmetic) */
     int hints;                             /* RP_LOOP_STREAM_OUTPUT when the output streams */
     rp_loop_layout layout;
@@ -189,6 +191,8 @@ static void run_items(int64_t begin, int64_t end, int worker, void *context)
     }
     if (plan->gathered) {
         run_gathered(plan, begin, end, &state);
+    } else if (plan->tiled) {
+        rp_loop_run_tiles(&plan->layout, plan->base, begin, end, run_row, &state);
     } else if (plan->blocks_per_row == 1 && !plan->buffered && plan->layout.ndim == 2) {
         run_plain_rows(plan, begin, end, &state);
     } else if (plan->blocks_per_row == 1) {
@@ -562,6 +566,7 @@ static rp_status run_elementwise(int nin, const rp_operand *const *inputs, rp_bi
     rp_loop_layout_init(&plan.layout, 1 + nin, ndim, shape, strides);
     compact_strided_inputs(&plan, family, stats_op, types.loop);
     plan.gathered = out == NULL && gathering_pays(&plan);
+    plan.tiled = !plan.gathered && rp_loop_tiled(&plan.layout);
 
     int threads = 1;
     if (!plan.layout.empty) {
@@ -570,9 +575,15 @@ static rp_status run_elementwise(int nin, const rp_operand *const *inputs, rp_bi
         plan.blocks_per_row = row_len > block_len ? rp_ceil_div(row_len, block_len) : 1;
         plan.block_len = plan.blocks_per_row > 1 ? block_len : row_len;
         int64_t items = rows * plan.blocks_per_row;
+        int64_t item_elements = plan.block_len;
+        if (plan.tiled) {
+            plan.blocks_per_row = 1;
+            items = rp_loop_tile_count(&plan.layout);
+            item_elements = (int64_t)RP_TILE_ROWS * RP_TILE_COLS;
+        }
         plan.hints = output_hints(&plan, target, prepared);
         threads = rp_parallel_for_upto(items,
-                                       rp_parallel_min_items(plan.block_len * bytes_per_element),
+                                       rp_parallel_min_items(item_elements * bytes_per_element),
                                        plan.flags.count, run_items, &plan);
     }
     bool simd = family == RP_STATS_BINARY ? rp_kernel_binary_is_simd(stats_op, types.loop)

@@ -3,6 +3,7 @@
  *
  * Keeping the innermost loop unit-stride (when any order allows it) is what lets the 1-D
  * kernels run at full speed on transposed and Fortran-ordered inputs, as NumPy's iterator does.
+ * When no order gives every operand short steps (a + a.T), the loop runs in tiles instead.
  */
 #include "nditer.h"
 
@@ -123,6 +124,78 @@ void rp_loop_run_rows(const rp_loop_layout *layout, char *const *base, int64_t r
             counter[d] = 0;
             for (int k = 0; k < nop; k++) {
                 ptrs[k] -= (layout->shape[d] - 1) * layout->strides[k][d];
+            }
+        }
+    }
+}
+
+/* An operand steps at least this far along the innermost axis for tiles to pay: every element
+ * on a cache line of its own, with room to spare. */
+#define TILE_MIN_STEP_BYTES 256
+
+bool rp_loop_tiled(const rp_loop_layout *layout)
+{
+    if (layout->empty || layout->ndim < 2) {
+        return false;
+    }
+    int inner = layout->ndim - 1;
+    if (layout->shape[inner] <= RP_TILE_COLS || layout->shape[inner - 1] < 2) {
+        return false;
+    }
+    for (int k = 0; k < layout->nop; k++) {
+        int64_t along = abs64(layout->strides[k][inner]);
+        int64_t across = abs64(layout->strides[k][inner - 1]);
+        if (along >= TILE_MIN_STEP_BYTES && across < along) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+int64_t rp_loop_tile_count(const rp_loop_layout *layout)
+{
+    int inner = layout->ndim - 1;
+    int64_t outer = 1;
+    for (int i = 0; i + 2 < layout->ndim; i++) {
+        outer *= layout->shape[i];
+    }
+    return outer * ceil_div(layout->shape[inner - 1], RP_TILE_ROWS) *
+           ceil_div(layout->shape[inner], RP_TILE_COLS);
+}
+
+void rp_loop_run_tiles(const rp_loop_layout *layout, char *const *base, int64_t tile_begin,
+                       int64_t tile_end, rp_row_fn fn, void *context)
+{
+    const int nop = layout->nop, inner = layout->ndim - 1, across = inner - 1;
+    const int64_t rows = layout->shape[across], cols = layout->shape[inner];
+    const int64_t row_tiles = ceil_div(rows, RP_TILE_ROWS), col_tiles = ceil_div(cols, RP_TILE_COLS);
+    int64_t inner_strides[RP_NDITER_MAXOPS];
+    for (int k = 0; k < nop; k++) {
+        inner_strides[k] = layout->strides[k][inner];
+    }
+    for (int64_t tile = tile_begin; tile < tile_end; tile++) {
+        int64_t col_tile = tile % col_tiles, row_tile = tile / col_tiles % row_tiles;
+        int64_t rest = tile / col_tiles / row_tiles;
+        int64_t r0 = row_tile * RP_TILE_ROWS, c0 = col_tile * RP_TILE_COLS;
+        int64_t nrows = rows - r0 < RP_TILE_ROWS ? rows - r0 : RP_TILE_ROWS;
+        int64_t ncols = cols - c0 < RP_TILE_COLS ? cols - c0 : RP_TILE_COLS;
+        char *ptrs[RP_NDITER_MAXOPS];
+        for (int k = 0; k < nop; k++) {
+            ptrs[k] = base[k] + r0 * layout->strides[k][across] + c0 * inner_strides[k];
+        }
+        for (int d = across - 1; d >= 0; d--) {
+            int64_t index = rest % layout->shape[d];
+            rest /= layout->shape[d];
+            for (int k = 0; k < nop; k++) {
+                ptrs[k] += index * layout->strides[k][d];
+            }
+        }
+        for (int64_t r = 0; r < nrows; r++) {
+            fn(ptrs, inner_strides, ncols, context);
+            for (int k = 0; k < nop; k++) {
+                ptrs[k] += layout->strides[k][across];
             }
         }
     }

@@ -34,6 +34,20 @@ void rp_loop_layout_init(rp_loop_layout *layout, int nop, int ndim, const int64_
 void rp_loop_run_rows(const rp_loop_layout *layout, char *const *base, int64_t row_begin,
                       int64_t row_end, rp_row_fn fn, void *context);
 
+/* Tiles, for layouts where some operand walks the innermost axis in long steps but the axis
+ * outside it in short ones (a + a.T, a copy of a.T): row by row, each of its elements would sit
+ * in a cache line (and often a page) of its own, read again only a whole row later. Instead the
+ * last two axes are cut into tiles of RP_TILE_ROWS rows x RP_TILE_COLS columns, run a tile at a
+ * time (its rows' segments in order), so the lines such an operand touches in a tile are reused
+ * by the tile's next rows while they are still in L1. Tiles are numbered in C order: outer axes,
+ * then tile rows, then tile columns. rp_loop_tiled says whether a layout wants them. */
+enum { RP_TILE_ROWS = 16, RP_TILE_COLS = 128 };
+bool rp_loop_tiled(const rp_loop_layout *layout);
+int64_t rp_loop_tile_count(const rp_loop_layout *layout);
+/* Runs `fn` over the row segments of tiles [tile_begin, tile_end). */
+void rp_loop_run_tiles(const rp_loop_layout *layout, char *const *base, int64_t tile_begin,
+                       int64_t tile_end, rp_row_fn fn, void *context);
+
 /* Number of innermost rows (product of all extents but the innermost; 1 for ndim <= 1). */
 int64_t rp_loop_row_count(const rp_loop_layout *layout);
 /* Extent of the innermost axis (1 for ndim 0). */
