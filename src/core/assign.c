@@ -26,11 +26,13 @@ _Static_assert((int)RP_CAST_OVERFLOW == (int)RP_LOOP_OVERFLOW &&
                    (int)RP_CAST_INVALID == (int)RP_LOOP_INVALID,
                "cast warnings and loop flags share values");
 
-/* One copy split across the pool: by rows, or by elements when the layout is a single row. */
+/* One copy split across the pool: by rows, by elements when the layout is a single row, or by
+ * tiles when the source crosses the destination's rows. */
 typedef struct copy_job {
     const rp_loop_layout *layout;
     char *base[2];
     rp_cast_loop loop;
+    int64_t src_itemsize;
     bool watch;                   /* the cast can meet a value it cannot represent */
     atomic_int met;               /* RP_CAST_* bits, from every task */
 } copy_job;
@@ -64,12 +66,37 @@ static void copy_rows(int64_t begin, int64_t end, int worker, void *context)
     stop_watching(job);
 }
 
+/* A tile of a copy whose source crosses the destination's rows: gathered, then cast row by
+ * row from the gathered block. */
+typedef struct tile_copy {
+    const copy_job *job;
+    int64_t src_itemsize;
+    _Alignas(64) char block[RP_TILE_ROWS * RP_TILE_COLS * 8];
+} tile_copy;
+
+static void cast_tile(char *const *ptrs, const int64_t *across, const int64_t *along,
+                      int64_t nrows, int64_t ncols, void *context)
+{
+    tile_copy *tile = context;
+    char *first[2] = {ptrs[0], ptrs[1]};
+    int64_t steps[2] = {across[0], across[1]}, strides[2] = {along[0], along[1]};
+    if (rp_tile_crosses(across[1], along[1])) {
+        rp_tile_gather(ptrs[1], across[1], along[1], nrows, ncols, tile->src_itemsize,
+                       tile->block);
+        first[1] = tile->block;
+        steps[1] = ncols * tile->src_itemsize;
+        strides[1] = tile->src_itemsize;
+    }
+    rp_loop_tile_rows(2, first, steps, strides, nrows, ncols, cast_row, (void *)&tile->job->loop);
+}
+
 static void copy_tiles(int64_t begin, int64_t end, int worker, void *context)
 {
     (void)worker;
     copy_job *job = context;
+    tile_copy tile = {.job = job, .src_itemsize = job->src_itemsize};
     start_watching(job);
-    rp_loop_run_tiles(job->layout, job->base, begin, end, cast_row, &job->loop);
+    rp_loop_run_tiles(job->layout, job->base, begin, end, cast_tile, &tile);
     stop_watching(job);
 }
 
@@ -107,6 +134,7 @@ static int assign_same_shape(rp_array *dst, const rp_array *src)
     }
     copy_job job = {.layout = &layout, .base = {dst->data, src->data},
                     .loop = rp_kernels()->cast[src->dtype][dst->dtype],
+                    .src_itemsize = (int64_t)rp_dtype_size(src->dtype),
                     .watch = cast_can_fail(src->dtype, dst->dtype)};
     atomic_init(&job.met, 0);
     int64_t rows = rp_loop_row_count(&layout), length = rp_loop_row_length(&layout);

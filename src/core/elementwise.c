@@ -37,6 +37,7 @@ typedef struct elementwise_plan {
     rp_cast_loop cast_in[MAX_INPUTS];      /* NULL: the input is already in the loop dtype */
     rp_cast_loop cast_out;                 /* NULL: the kernel writes the output directly */
     int64_t loop_itemsize, result_itemsize;
+    int64_t in_itemsize[MAX_INPUTS];       /* of each input's own dtype */
     bool buffered;                         /* any cast above */
     bool gathered;                         /* narrow rows run in gathered batches */
     bool tiled;                            /* items are the layout's tiles (nditer.h) */
@@ -53,6 +54,7 @@ typedef struct worker_state {
     const elementwise_plan *plan;
     int flags;
     _Alignas(64) char scratch[1 + MAX_INPUTS][CAST_CHUNK * MAX_ITEMSIZE];
+    _Alignas(64) char tile[MAX_INPUTS][RP_TILE_ROWS * RP_TILE_COLS * MAX_ITEMSIZE];
 } worker_state;
 
 /* ===================================================================== rows */
@@ -179,6 +181,31 @@ static void run_plain_rows(const elementwise_plan *plan, int64_t begin, int64_t 
     }
 }
 
+/* One tile (nditer.h): inputs that cross it are gathered into the worker's tile buffers, then
+ * its rows run as usual. */
+static void run_tile(char *const *ptrs, const int64_t *across, const int64_t *along,
+                     int64_t nrows, int64_t ncols, void *context)
+{
+    worker_state *state = context;
+    const elementwise_plan *plan = state->plan;
+    char *first[1 + MAX_INPUTS] = {ptrs[OUT]};
+    int64_t steps[1 + MAX_INPUTS] = {across[OUT]}, strides[1 + MAX_INPUTS] = {along[OUT]};
+    for (int k = 0; k < plan->nin; k++) {
+        first[1 + k] = ptrs[1 + k];
+        steps[1 + k] = across[1 + k];
+        strides[1 + k] = along[1 + k];
+        if (rp_tile_crosses(across[1 + k], along[1 + k])) {
+            int64_t size = plan->in_itemsize[k];
+            rp_tile_gather(ptrs[1 + k], across[1 + k], along[1 + k], nrows, ncols, size,
+                           state->tile[k]);
+            first[1 + k] = state->tile[k];
+            steps[1 + k] = ncols * size;
+            strides[1 + k] = size;
+        }
+    }
+    rp_loop_tile_rows(1 + plan->nin, first, steps, strides, nrows, ncols, run_row, state);
+}
+
 /* Items [begin, end) where item = row * blocks_per_row + block. */
 static void run_items(int64_t begin, int64_t end, int worker, void *context)
 {
@@ -192,7 +219,7 @@ static void run_items(int64_t begin, int64_t end, int worker, void *context)
     if (plan->gathered) {
         run_gathered(plan, begin, end, &state);
     } else if (plan->tiled) {
-        rp_loop_run_tiles(&plan->layout, plan->base, begin, end, run_row, &state);
+        rp_loop_run_tiles(&plan->layout, plan->base, begin, end, run_tile, &state);
     } else if (plan->blocks_per_row == 1 && !plan->buffered && plan->layout.ndim == 2) {
         run_plain_rows(plan, begin, end, &state);
     } else if (plan->blocks_per_row == 1) {
@@ -553,6 +580,7 @@ static rp_status run_elementwise(int nin, const rp_operand *const *inputs, rp_bi
     for (int k = 0; k < nin; k++) {
         strides[1 + k] = prepared[k].strides;
         plan.base[1 + k] = (char *)prepared[k].data;
+        plan.in_itemsize[k] = (int64_t)rp_dtype_size(prepared[k].dtype);
         bytes_per_element += (int64_t)rp_dtype_size(prepared[k].dtype);
         if (prepared[k].dtype != types.loop) {
             plan.cast_in[k] = kernels->cast[prepared[k].dtype][types.loop];

@@ -8,6 +8,7 @@
 #include "nditer.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 
@@ -143,9 +144,7 @@ bool rp_loop_tiled(const rp_loop_layout *layout)
         return false;
     }
     for (int k = 0; k < layout->nop; k++) {
-        int64_t along = abs64(layout->strides[k][inner]);
-        int64_t across = abs64(layout->strides[k][inner - 1]);
-        if (along >= TILE_MIN_STEP_BYTES && across < along) {
+        if (rp_tile_crosses(layout->strides[k][inner - 1], layout->strides[k][inner])) {
             return true;
         }
     }
@@ -166,14 +165,15 @@ int64_t rp_loop_tile_count(const rp_loop_layout *layout)
 }
 
 void rp_loop_run_tiles(const rp_loop_layout *layout, char *const *base, int64_t tile_begin,
-                       int64_t tile_end, rp_row_fn fn, void *context)
+                       int64_t tile_end, rp_tile_fn fn, void *context)
 {
     const int nop = layout->nop, inner = layout->ndim - 1, across = inner - 1;
     const int64_t rows = layout->shape[across], cols = layout->shape[inner];
     const int64_t row_tiles = ceil_div(rows, RP_TILE_ROWS), col_tiles = ceil_div(cols, RP_TILE_COLS);
-    int64_t inner_strides[RP_NDITER_MAXOPS];
+    int64_t across_strides[RP_NDITER_MAXOPS], along_strides[RP_NDITER_MAXOPS];
     for (int k = 0; k < nop; k++) {
-        inner_strides[k] = layout->strides[k][inner];
+        across_strides[k] = layout->strides[k][across];
+        along_strides[k] = layout->strides[k][inner];
     }
     for (int64_t tile = tile_begin; tile < tile_end; tile++) {
         int64_t col_tile = tile % col_tiles, row_tile = tile / col_tiles % row_tiles;
@@ -183,7 +183,7 @@ void rp_loop_run_tiles(const rp_loop_layout *layout, char *const *base, int64_t 
         int64_t ncols = cols - c0 < RP_TILE_COLS ? cols - c0 : RP_TILE_COLS;
         char *ptrs[RP_NDITER_MAXOPS];
         for (int k = 0; k < nop; k++) {
-            ptrs[k] = base[k] + r0 * layout->strides[k][across] + c0 * inner_strides[k];
+            ptrs[k] = base[k] + r0 * across_strides[k] + c0 * along_strides[k];
         }
         for (int d = across - 1; d >= 0; d--) {
             int64_t index = rest % layout->shape[d];
@@ -192,11 +192,56 @@ void rp_loop_run_tiles(const rp_loop_layout *layout, char *const *base, int64_t 
                 ptrs[k] += index * layout->strides[k][d];
             }
         }
-        for (int64_t r = 0; r < nrows; r++) {
-            fn(ptrs, inner_strides, ncols, context);
-            for (int k = 0; k < nop; k++) {
-                ptrs[k] += layout->strides[k][across];
-            }
+        fn(ptrs, across_strides, along_strides, nrows, ncols, context);
+    }
+}
+
+bool rp_tile_crosses(int64_t across, int64_t along)
+{
+    return abs64(along) >= TILE_MIN_STEP_BYTES && abs64(across) < abs64(along);
+}
+
+#define DEFINE_GATHER(name, T)                                                                     \
+    static void name(const char *src, int64_t across, int64_t along, int64_t nrows,              \
+                     int64_t ncols, char *dst)                                                     \
+    {                                                                                              \
+        for (int64_t c = 0; c < ncols; c++) {                                                      \
+            const char *from = src + c * along;                                                    \
+            char *to = dst + c * (int64_t)sizeof(T);                                               \
+            for (int64_t r = 0; r < nrows; r++) {                                                  \
+                T value;                                                                           \
+                memcpy(&value, from + r * across, sizeof value);                                   \
+                memcpy(to + r * ncols * (int64_t)sizeof(T), &value, sizeof value);                 \
+            }                                                                                      \
+        }                                                                                          \
+    }
+DEFINE_GATHER(gather_8, uint64_t)
+DEFINE_GATHER(gather_4, uint32_t)
+DEFINE_GATHER(gather_2, uint16_t)
+DEFINE_GATHER(gather_1, uint8_t)
+
+void rp_tile_gather(const char *src, int64_t across, int64_t along, int64_t nrows, int64_t ncols,
+                    int64_t itemsize, char *dst)
+{
+    switch (itemsize) {
+    case 8: gather_8(src, across, along, nrows, ncols, dst); break;
+    case 4: gather_4(src, across, along, nrows, ncols, dst); break;
+    case 2: gather_2(src, across, along, nrows, ncols, dst); break;
+    default: gather_1(src, across, along, nrows, ncols, dst); break;
+    }
+}
+
+void rp_loop_tile_rows(int nop, char *const *ptrs, const int64_t *across, const int64_t *along,
+                       int64_t nrows, int64_t ncols, rp_row_fn fn, void *context)
+{
+    char *row[RP_NDITER_MAXOPS];
+    for (int k = 0; k < nop; k++) {
+        row[k] = ptrs[k];
+    }
+    for (int64_t r = 0; r < nrows; r++) {
+        fn(row, along, ncols, context);
+        for (int k = 0; k < nop; k++) {
+            row[k] += across[k];
         }
     }
 }

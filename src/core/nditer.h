@@ -38,15 +38,32 @@ void rp_loop_run_rows(const rp_loop_layout *layout, char *const *base, int64_t r
  * outside it in short ones (a + a.T, a copy of a.T): row by row, each of its elements would sit
  * in a cache line (and often a page) of its own, read again only a whole row later. Instead the
  * last two axes are cut into tiles of RP_TILE_ROWS rows x RP_TILE_COLS columns, run a tile at a
- * time (its rows' segments in order), so the lines such an operand touches in a tile are reused
- * by the tile's next rows while they are still in L1. Tiles are numbered in C order: outer axes,
- * then tile rows, then tile columns. rp_loop_tiled says whether a layout wants them. */
+ * time; such an operand's tile is first gathered into a small contiguous buffer, reading each of
+ * its lines once (rows left in place would revisit lines a power-of-two stride apart, which
+ * share a few L1 sets and evict each other). Tiles are numbered in C order: outer axes, then
+ * tile rows, then tile columns. rp_loop_tiled says whether a layout wants them. */
 enum { RP_TILE_ROWS = 16, RP_TILE_COLS = 128 };
 bool rp_loop_tiled(const rp_loop_layout *layout);
 int64_t rp_loop_tile_count(const rp_loop_layout *layout);
-/* Runs `fn` over the row segments of tiles [tile_begin, tile_end). */
+
+/* One tile: ptrs[k] is operand k's element at the tile's first row and column; it steps
+ * across[k] bytes to the next row and along[k] to the next column; nrows x ncols elements. */
+typedef void (*rp_tile_fn)(char *const *ptrs, const int64_t *across, const int64_t *along,
+                           int64_t nrows, int64_t ncols, void *context);
+/* Runs `fn` over tiles [tile_begin, tile_end). */
 void rp_loop_run_tiles(const rp_loop_layout *layout, char *const *base, int64_t tile_begin,
-                       int64_t tile_end, rp_row_fn fn, void *context);
+                       int64_t tile_end, rp_tile_fn fn, void *context);
+/* True when an operand stepping `across` to the next row and `along` to the next column reads
+ * a tile best by gathering it (rp_tile_gather): columns far apart, rows closer. */
+bool rp_tile_crosses(int64_t across, int64_t along);
+/* Copies a tile of nrows x ncols elements of `itemsize` bytes, read at src + r * across +
+ * c * along, into dst in row order (dst[r * ncols + c]). It walks the source along its shorter
+ * step, so each cache line it reads is used whole at once. */
+void rp_tile_gather(const char *src, int64_t across, int64_t along, int64_t nrows, int64_t ncols,
+                    int64_t itemsize, char *dst);
+/* Runs the row function `fn` over a tile's rows, one segment of ncols elements each. */
+void rp_loop_tile_rows(int nop, char *const *ptrs, const int64_t *across, const int64_t *along,
+                       int64_t nrows, int64_t ncols, rp_row_fn fn, void *context);
 
 /* Number of innermost rows (product of all extents but the innermost; 1 for ndim <= 1). */
 int64_t rp_loop_row_count(const rp_loop_layout *layout);
