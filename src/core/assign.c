@@ -9,6 +9,7 @@
  * NumPy's do: each task clears and reads its own thread's flags.
  */
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fp_status.h"
@@ -71,7 +72,7 @@ static void copy_rows(int64_t begin, int64_t end, int worker, void *context)
 typedef struct tile_copy {
     const copy_job *job;
     int64_t src_itemsize;
-    _Alignas(64) char block[RP_TILE_ROWS * RP_TILE_COLS * 8];
+    char *block;                  /* on the heap; NULL (out of memory): rows read in place */
 } tile_copy;
 
 static void cast_tile(char *const *ptrs, const int64_t *across, const int64_t *along,
@@ -80,7 +81,7 @@ static void cast_tile(char *const *ptrs, const int64_t *across, const int64_t *a
     tile_copy *tile = context;
     char *first[2] = {ptrs[0], ptrs[1]};
     int64_t steps[2] = {across[0], across[1]}, strides[2] = {along[0], along[1]};
-    if (rp_tile_crosses(across[1], along[1])) {
+    if (tile->block != NULL && rp_tile_crosses(across[1], along[1])) {
         rp_tile_gather(ptrs[1], across[1], along[1], nrows, ncols, tile->src_itemsize,
                        tile->block);
         first[1] = tile->block;
@@ -95,9 +96,11 @@ static void copy_tiles(int64_t begin, int64_t end, int worker, void *context)
     (void)worker;
     copy_job *job = context;
     tile_copy tile = {.job = job, .src_itemsize = job->src_itemsize};
+    tile.block = malloc((size_t)RP_TILE_ROWS * RP_TILE_COLS * (size_t)job->src_itemsize);
     start_watching(job);
     rp_loop_run_tiles(job->layout, job->base, begin, end, cast_tile, &tile);
     stop_watching(job);
+    free(tile.block);
 }
 
 static void copy_elements(int64_t begin, int64_t end, int worker, void *context)

@@ -14,6 +14,7 @@
 #include "raptors/compute.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compute_internal.h"
@@ -54,8 +55,10 @@ typedef struct worker_state {
     const elementwise_plan *plan;
     int flags;
     _Alignas(64) char scratch[1 + MAX_INPUTS][CAST_CHUNK * MAX_ITEMSIZE];
-    _Alignas(64) char tile[MAX_INPUTS][RP_TILE_ROWS * RP_TILE_COLS * MAX_ITEMSIZE];
+    char *tile;                            /* tiled plans: a gathered tile per input, or NULL */
 } worker_state;
+
+enum { TILE_BYTES = RP_TILE_ROWS * RP_TILE_COLS * MAX_ITEMSIZE };
 
 /* ===================================================================== rows */
 
@@ -181,8 +184,9 @@ static void run_plain_rows(const elementwise_plan *plan, int64_t begin, int64_t 
     }
 }
 
-/* One tile (nditer.h): inputs that cross it are gathered into the worker's tile buffers, then
- * its rows run as usual. */
+/* One tile (nditer.h): inputs that cross it are gathered into the worker's tile buffers (on the
+ * heap, to keep a worker's stack small; without them the rows read in place), then its rows
+ * run as usual. */
 static void run_tile(char *const *ptrs, const int64_t *across, const int64_t *along,
                      int64_t nrows, int64_t ncols, void *context)
 {
@@ -194,11 +198,11 @@ static void run_tile(char *const *ptrs, const int64_t *across, const int64_t *al
         first[1 + k] = ptrs[1 + k];
         steps[1 + k] = across[1 + k];
         strides[1 + k] = along[1 + k];
-        if (rp_tile_crosses(across[1 + k], along[1 + k])) {
+        if (state->tile != NULL && rp_tile_crosses(across[1 + k], along[1 + k])) {
             int64_t size = plan->in_itemsize[k];
-            rp_tile_gather(ptrs[1 + k], across[1 + k], along[1 + k], nrows, ncols, size,
-                           state->tile[k]);
-            first[1 + k] = state->tile[k];
+            char *block = state->tile + k * TILE_BYTES;
+            rp_tile_gather(ptrs[1 + k], across[1 + k], along[1 + k], nrows, ncols, size, block);
+            first[1 + k] = block;
             steps[1 + k] = ncols * size;
             strides[1 + k] = size;
         }
@@ -212,6 +216,7 @@ static void run_items(int64_t begin, int64_t end, int worker, void *context)
     elementwise_plan *plan = context;
     worker_state state;
     state.plan = plan;
+    state.tile = NULL;
     state.flags = plan->hints;
     if (plan->watch_fp) {
         rp_fp_clear();
@@ -219,7 +224,9 @@ static void run_items(int64_t begin, int64_t end, int worker, void *context)
     if (plan->gathered) {
         run_gathered(plan, begin, end, &state);
     } else if (plan->tiled) {
+        state.tile = malloc((size_t)MAX_INPUTS * TILE_BYTES);
         rp_loop_run_tiles(&plan->layout, plan->base, begin, end, run_tile, &state);
+        free(state.tile);
     } else if (plan->blocks_per_row == 1 && !plan->buffered && plan->layout.ndim == 2) {
         run_plain_rows(plan, begin, end, &state);
     } else if (plan->blocks_per_row == 1) {
