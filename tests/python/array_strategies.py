@@ -5,6 +5,8 @@ Arrays are drawn as NumPy arrays (the reference) over every Raptors dtype and ov
 negative-stride and transposed views, which is where layout bugs live.
 """
 
+import warnings
+
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -99,3 +101,11 @@ def assert_same_layout(r, x):
     assert layout(r) == layout(x)
     assert r.is_c_contiguous() == x.flags.c_contiguous
     assert r.is_f_contiguous() == x.flags.f_contiguous
+
+
+def with_warnings(fn):
+    """fn()'s result and the set of warnings it gave, as sorted (category, message) pairs."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn()
+    return result, sorted({(w.category, str(w.message)) for w in caught})

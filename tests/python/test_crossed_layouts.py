@@ -7,12 +7,11 @@ still be computed once, from the right operands, with NumPy's dtypes and warning
 are not multiples of the tile check its edges, and the inputs must stay as they were.
 """
 
-import warnings
-
 import numpy as np
 import pytest
 
 import raptors as rp
+from array_strategies import with_warnings
 
 ISAS = rp.simd_available()
 SHAPES = [(129, 257), (300, 131), (17, 1000), (1000, 70)]
@@ -27,13 +26,6 @@ def data(shape, dtype, seed=0):
     values = rng.standard_normal(shape).astype(dtype)
     values.flat[::97] = np.nan
     return values
-
-
-def recorded(fn):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = fn()
-    return result, sorted({(w.category, str(w.message)) for w in caught})
 
 
 @pytest.mark.parametrize("isa", ISAS)
@@ -51,8 +43,8 @@ def test_operand_crossing_the_output_matches_numpy(isa, threads, dtype):
                  ("s + s.T", square, square.T)]
         for name, x, y in cases:
             for op in ("add", "subtract", "multiply", "maximum", "less"):
-                expected, numpy_warnings = recorded(lambda: getattr(np, op)(x, y))
-                got, raptors_warnings = recorded(lambda: getattr(rp, op)(x, y))
+                expected, numpy_warnings = with_warnings(lambda: getattr(np, op)(x, y))
+                got, raptors_warnings = with_warnings(lambda: getattr(rp, op)(x, y))
                 got = np.asarray(got)
                 assert got.dtype == expected.dtype, (name, op)
                 np.testing.assert_array_equal(got, expected, err_msg=f"{op}: {name} {shape}")
@@ -95,7 +87,7 @@ def test_copies_and_assignments_of_transposed_views(isa, threads, dtype):
 def test_overflow_in_a_crossed_float32_sum_warns_like_numpy():
     big = np.full((200, 300), 3e38, dtype=np.float32)
     big[::7] = 1.0
-    expected, numpy_warnings = recorded(lambda: big.T + np.full((300, 200), 3e38, np.float32))
-    got, raptors_warnings = recorded(lambda: rp.add(big.T, np.full((300, 200), 3e38, np.float32)))
+    expected, numpy_warnings = with_warnings(lambda: big.T + np.full((300, 200), 3e38, np.float32))
+    got, raptors_warnings = with_warnings(lambda: rp.add(big.T, np.full((300, 200), 3e38, np.float32)))
     np.testing.assert_array_equal(np.asarray(got), expected)
     assert raptors_warnings == numpy_warnings and numpy_warnings

@@ -9,12 +9,11 @@ bits only, so NaN payloads, signed zeros and the floating-point conditions of th
 operations are unchanged, and elements a view skips never take part.
 """
 
-import warnings
-
 import numpy as np
 import pytest
 
 import raptors as rp
+from array_strategies import with_warnings
 
 ISAS = rp.simd_available()
 OPS = ["subtract", "divide", "maximum", "minimum", "less", "equal", "floor_divide", "remainder",
@@ -53,13 +52,6 @@ def same_result(got, expected):
         assert np.array_equal(np.signbit(got), np.signbit(expected))
 
 
-def warnings_of(fn):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = fn()
-    return result, sorted({(w.category, str(w.message)) for w in caught})
-
-
 @pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
@@ -73,8 +65,8 @@ def test_strided_operands_match_numpy(isa, threads, dtype):
         partner = np.ascontiguousarray(other[: view.shape[0], : view.shape[1]])
         for op in OPS:
             for x, y in ((view, partner), (partner, view), (view, view)):
-                expected, numpy_warnings = warnings_of(lambda: getattr(np, op)(x, y))
-                got, raptors_warnings = warnings_of(lambda: getattr(rp, op)(x, y))
+                expected, numpy_warnings = with_warnings(lambda: getattr(np, op)(x, y))
+                got, raptors_warnings = with_warnings(lambda: getattr(rp, op)(x, y))
                 try:
                     same_result(got, expected)
                     assert raptors_warnings == numpy_warnings
@@ -107,8 +99,8 @@ def test_strided_unary_operands_match_numpy(isa, dtype):
         ["isnan", "isfinite"] if np.issubdtype(dtype, np.floating) else ["invert"])
     for name, view in views(base):
         for op in ops:
-            expected, numpy_warnings = warnings_of(lambda: getattr(np, op)(view))
-            got, raptors_warnings = warnings_of(lambda: getattr(rp, op)(view))
+            expected, numpy_warnings = with_warnings(lambda: getattr(np, op)(view))
+            got, raptors_warnings = with_warnings(lambda: getattr(rp, op)(view))
             try:
                 same_result(got, expected)
                 assert raptors_warnings == numpy_warnings
