@@ -503,14 +503,16 @@ static void compact_strided_inputs(elementwise_plan *plan, rp_stats_family famil
                                    rp_dtype loop)
 {
     const rp_loop_layout *layout = &plan->layout;
-    /* No unary loop has a strided vector form. */
-    if (layout->ndim == 0 ||
-        (family == RP_STATS_BINARY && rp_kernel_binary_reads_steps((rp_binary_op)op, loop))) {
+    if (layout->ndim == 0) {
         return;
     }
     for (int k = 0; k < plan->nin; k++) {
         int64_t stride = layout->strides[1 + k][layout->ndim - 1];
-        if (plan->cast_in[k] == NULL && stride != 0 && stride != plan->loop_itemsize) {
+        /* No unary loop has a strided vector form. */
+        bool read_in_place = stride == plan->loop_itemsize ||
+                             (family == RP_STATS_BINARY &&
+                              rp_kernel_binary_reads_stride((rp_binary_op)op, loop, stride));
+        if (plan->cast_in[k] == NULL && stride != 0 && !read_in_place) {
             plan->cast_in[k] = rp_kernels()->cast[loop][loop];
             plan->buffered = true;
         }

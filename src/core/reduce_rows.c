@@ -569,7 +569,8 @@ rp_status rp_reduce_rows(const rp_array *a, const bool *reduced, const rp_reduce
         /* A strided row whose combine loop would read it element by element is compacted
          * first (by the copy loop, on vectors), as a cast would be. */
         bool compact = plan.row_stride_in != in_itemsize &&
-                       !rp_kernel_binary_reads_steps(reducer->combine_op, reducer->acc);
+                       !rp_kernel_binary_reads_stride(reducer->combine_op, reducer->acc,
+                                                      plan.row_stride_in);
         plan.cast_in = a->dtype != reducer->acc || compact ? plan.first_row : NULL;
         run_accumulation(&plan, in_itemsize);
     } else {

@@ -186,9 +186,10 @@ bool rp_kernel_colsum_is_simd(rp_dtype dtype)
     return table->colsum[dtype] != tables[RP_ISA_SCALAR].colsum[dtype];
 }
 
-bool rp_kernel_binary_reads_steps(rp_binary_op op, rp_dtype dtype)
+bool rp_kernel_binary_reads_stride(rp_binary_op op, rp_dtype dtype, int64_t stride)
 {
-    return rp_kernels()->binary_reads_steps[op][dtype];
+    return stride == (int64_t)rp_dtype_size(dtype) ||
+           (stride > 0 && stride <= rp_kernels()->binary_step_bytes[op][dtype]);
 }
 
 const char *rp_simd_isa(void) { return rp_kernels()->isa_name; }

@@ -104,9 +104,10 @@ typedef struct rp_kernel_table {
     rp_reduce_rows_loop reduce_rows[RP_NREDUCE_OPS][RP_NTYPES];  /* may be NULL */
     rp_arg_reduce_loop arg_reduce[RP_NARG_REDUCE_OPS][RP_NTYPES];
     rp_colsum_loop colsum[RP_NTYPES];                   /* [input dtype] */
-    /* binary[op][dtype] reads inputs that step a few elements at a time on vectors (as a[::2]),
-     * so callers need not compact such inputs first. */
-    bool binary_reads_steps[RP_NBINARY_OPS][RP_NTYPES];
+    /* The longest forward input step (bytes) that binary[op][dtype] reads on vectors (as
+     * a[::2]); 0 when it reads only contiguous inputs that way. Callers compact inputs read at
+     * other steps (reversed ones included) first. */
+    int64_t binary_step_bytes[RP_NBINARY_OPS][RP_NTYPES];
 } rp_kernel_table;
 
 /* The portable loops, for SIMD loops that hand them the cases they do not cover. */
@@ -153,7 +154,8 @@ bool rp_kernel_unary_is_simd(rp_unary_op op, rp_dtype dtype);
 bool rp_kernel_reduce_is_simd(rp_reduce_op op, rp_dtype dtype);
 bool rp_kernel_colsum_is_simd(rp_dtype dtype);
 
-/* The active table's binary_reads_steps entry. */
-bool rp_kernel_binary_reads_steps(rp_binary_op op, rp_dtype dtype);
+/* Whether the active table's binary[op][dtype] reads an input at byte stride `stride` on
+ * vectors: contiguous, or forward within its binary_step_bytes. */
+bool rp_kernel_binary_reads_stride(rp_binary_op op, rp_dtype dtype, int64_t stride);
 
 #endif

@@ -293,8 +293,11 @@ void RP_SIMD_FN(rp_simd_fill_binary)(rp_kernel_table *table)
     table->binary[RP_BIN_ADD][RP_FLOAT64] = add_f64;
     table->binary[RP_BIN_MULTIPLY][RP_FLOAT32] = multiply_f32;
     table->binary[RP_BIN_MULTIPLY][RP_FLOAT64] = multiply_f64;
-    table->binary_reads_steps[RP_BIN_ADD][RP_FLOAT32] = true;
-    table->binary_reads_steps[RP_BIN_ADD][RP_FLOAT64] = true;
-    table->binary_reads_steps[RP_BIN_MULTIPLY][RP_FLOAT32] = true;
-    table->binary_reads_steps[RP_BIN_MULTIPLY][RP_FLOAT64] = true;
+    /* step_of's limits: at most MAX_STEP elements and MAX_STEP_BYTES bytes. */
+    const int64_t f32_bytes = MAX_STEP * 4 < MAX_STEP_BYTES ? MAX_STEP * 4 : MAX_STEP_BYTES;
+    const int64_t f64_bytes = MAX_STEP_BYTES / 8 * 8;
+    table->binary_step_bytes[RP_BIN_ADD][RP_FLOAT32] = f32_bytes;
+    table->binary_step_bytes[RP_BIN_ADD][RP_FLOAT64] = f64_bytes;
+    table->binary_step_bytes[RP_BIN_MULTIPLY][RP_FLOAT32] = f32_bytes;
+    table->binary_step_bytes[RP_BIN_MULTIPLY][RP_FLOAT64] = f64_bytes;
 }

@@ -11,7 +11,7 @@
 #include "kernels.h"
 
 /* simd_binary.c: binary[RP_BIN_ADD] and binary[RP_BIN_MULTIPLY] for float32 and float64 (and
- * their binary_reads_steps). */
+ * their binary_step_bytes). */
 void rp_simd_fill_binary_avx2(rp_kernel_table *table);
 void rp_simd_fill_binary_avx512(rp_kernel_table *table);
 void rp_simd_fill_binary_neon(rp_kernel_table *table);

@@ -2,8 +2,9 @@
 time (a[::-1], a[:, ::2], a[:, ::5]), against NumPy, on every instruction set and several thread
 counts.
 
-Operations without a strided vector loop of their own (all but float add and multiply) read such
-inputs through a scratch copy made by the copy loop (on vectors for steps of 2 to 4 and for
+Inputs at steps that the operation's own loop cannot read on vectors (every step of a unary
+operation; for float add and multiply, steps other than 2 to 4 elements forward) are read
+through a scratch copy made by the copy loop (on vectors for steps of 2 to 4 and for
 reversed rows). The values, the result dtype and the warnings must stay NumPy's: the copy moves
 bits only, so NaN payloads, signed zeros and the floating-point conditions of the elements' own
 operations are unchanged, and elements a view skips never take part.
