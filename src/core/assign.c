@@ -82,8 +82,9 @@ static void cast_tile(char *const *ptrs, const int64_t *across, const int64_t *a
     char *first[2] = {ptrs[0], ptrs[1]};
     int64_t steps[2] = {across[0], across[1]}, strides[2] = {along[0], along[1]};
     if (tile->block != NULL && rp_tile_crosses(across[1], along[1])) {
-        rp_tile_gather(ptrs[1], across[1], along[1], nrows, ncols, tile->src_itemsize,
-                       tile->block);
+        int64_t size = tile->src_itemsize;
+        rp_copy_tile(ptrs[1], across[1], along[1], tile->block, ncols * size, size, nrows, ncols,
+                     size);
         first[1] = tile->block;
         steps[1] = ncols * tile->src_itemsize;
         strides[1] = tile->src_itemsize;

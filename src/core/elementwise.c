@@ -201,7 +201,8 @@ static void run_tile(char *const *ptrs, const int64_t *across, const int64_t *al
         if (state->tile != NULL && rp_tile_crosses(across[1 + k], along[1 + k])) {
             int64_t size = plan->in_itemsize[k];
             char *block = state->tile + k * TILE_BYTES;
-            rp_tile_gather(ptrs[1 + k], across[1 + k], along[1 + k], nrows, ncols, size, block);
+            rp_copy_tile(ptrs[1 + k], across[1 + k], along[1 + k], block, ncols * size, size, nrows,
+                         ncols, size);
             first[1 + k] = block;
             steps[1 + k] = ncols * size;
             strides[1 + k] = size;

@@ -169,7 +169,8 @@ void rp_loop_run_tiles(const rp_loop_layout *layout, char *const *base, int64_t 
 {
     const int nop = layout->nop, inner = layout->ndim - 1, across = inner - 1;
     const int64_t rows = layout->shape[across], cols = layout->shape[inner];
-    const int64_t row_tiles = ceil_div(rows, RP_TILE_ROWS), col_tiles = ceil_div(cols, RP_TILE_COLS);
+    const int64_t row_tiles = ceil_div(rows, RP_TILE_ROWS);
+    const int64_t col_tiles = ceil_div(cols, RP_TILE_COLS);
     int64_t across_strides[RP_NDITER_MAXOPS], along_strides[RP_NDITER_MAXOPS];
     for (int k = 0; k < nop; k++) {
         across_strides[k] = layout->strides[k][across];
@@ -201,33 +202,42 @@ bool rp_tile_crosses(int64_t across, int64_t along)
     return abs64(along) >= TILE_MIN_STEP_BYTES && abs64(across) < abs64(along);
 }
 
-#define DEFINE_GATHER(name, T)                                                                     \
-    static void name(const char *src, int64_t across, int64_t along, int64_t nrows,              \
-                     int64_t ncols, char *dst)                                                     \
+#define DEFINE_COPY_TILE(name, T)                                                                  \
+    static void name(const char *src, int64_t src_across, int64_t src_along, char *dst,           \
+                     int64_t dst_across, int64_t dst_along, int64_t nrows, int64_t ncols)          \
     {                                                                                              \
         for (int64_t c = 0; c < ncols; c++) {                                                      \
-            const char *from = src + c * along;                                                    \
-            char *to = dst + c * (int64_t)sizeof(T);                                               \
+            const char *from = src + c * src_along;                                                \
+            char *to = dst + c * dst_along;                                                        \
             for (int64_t r = 0; r < nrows; r++) {                                                  \
                 T value;                                                                           \
-                memcpy(&value, from + r * across, sizeof value);                                   \
-                memcpy(to + r * ncols * (int64_t)sizeof(T), &value, sizeof value);                 \
+                memcpy(&value, from + r * src_across, sizeof value);                               \
+                memcpy(to + r * dst_across, &value, sizeof value);                                 \
             }                                                                                      \
         }                                                                                          \
     }
-DEFINE_GATHER(gather_8, uint64_t)
-DEFINE_GATHER(gather_4, uint32_t)
-DEFINE_GATHER(gather_2, uint16_t)
-DEFINE_GATHER(gather_1, uint8_t)
+DEFINE_COPY_TILE(copy_tile_8, uint64_t)
+DEFINE_COPY_TILE(copy_tile_4, uint32_t)
+DEFINE_COPY_TILE(copy_tile_2, uint16_t)
+DEFINE_COPY_TILE(copy_tile_1, uint8_t)
 
-void rp_tile_gather(const char *src, int64_t across, int64_t along, int64_t nrows, int64_t ncols,
-                    int64_t itemsize, char *dst)
+void rp_copy_tile(const char *src, int64_t src_across, int64_t src_along, char *dst,
+                  int64_t dst_across, int64_t dst_along, int64_t nrows, int64_t ncols,
+                  int64_t itemsize)
 {
     switch (itemsize) {
-    case 8: gather_8(src, across, along, nrows, ncols, dst); break;
-    case 4: gather_4(src, across, along, nrows, ncols, dst); break;
-    case 2: gather_2(src, across, along, nrows, ncols, dst); break;
-    default: gather_1(src, across, along, nrows, ncols, dst); break;
+    case 8:
+        copy_tile_8(src, src_across, src_along, dst, dst_across, dst_along, nrows, ncols);
+        break;
+    case 4:
+        copy_tile_4(src, src_across, src_along, dst, dst_across, dst_along, nrows, ncols);
+        break;
+    case 2:
+        copy_tile_2(src, src_across, src_along, dst, dst_across, dst_along, nrows, ncols);
+        break;
+    default:
+        copy_tile_1(src, src_across, src_along, dst, dst_across, dst_along, nrows, ncols);
+        break;
     }
 }
 

@@ -56,11 +56,13 @@ void rp_loop_run_tiles(const rp_loop_layout *layout, char *const *base, int64_t 
 /* True when an operand stepping `across` to the next row and `along` to the next column reads
  * a tile best by gathering it (rp_tile_gather): columns far apart, rows closer. */
 bool rp_tile_crosses(int64_t across, int64_t along);
-/* Copies a tile of nrows x ncols elements of `itemsize` bytes, read at src + r * across +
- * c * along, into dst in row order (dst[r * ncols + c]). It walks the source along its shorter
- * step, so each cache line it reads is used whole at once. */
-void rp_tile_gather(const char *src, int64_t across, int64_t along, int64_t nrows, int64_t ncols,
-                    int64_t itemsize, char *dst);
+/* Copies nrows x ncols elements of `itemsize` bytes (1, 2, 4 or 8), element (r, c) from
+ * src + r * src_across + c * src_along to dst + r * dst_across + c * dst_along, a column at a
+ * time (rows innermost): a tile gathered into a contiguous block reads each source line whole
+ * at once, and a block copied out to transposed places writes each destination line whole. */
+void rp_copy_tile(const char *src, int64_t src_across, int64_t src_along, char *dst,
+                  int64_t dst_across, int64_t dst_along, int64_t nrows, int64_t ncols,
+                  int64_t itemsize);
 /* Runs the row function `fn` over a tile's rows, one segment of ncols elements each. */
 void rp_loop_tile_rows(int nop, char *const *ptrs, const int64_t *across, const int64_t *along,
                        int64_t nrows, int64_t ncols, rp_row_fn fn, void *context);

@@ -11,8 +11,7 @@
  * across instead: for each position along the inner axis, the block's runs give consecutive
  * elements along the output's faster axis, written together.
  */
-#include <string.h>
-
+#include "nditer.h"
 #include "reduce_internal.h"
 
 /* Byte offset in the output of row element `index`; coord receives its coordinates. */
@@ -49,39 +48,14 @@ static void copy_runs(const rp_block_places *places, const char *block, int64_t 
     }
 }
 
-/* `runs` whole runs of `width` elements (run r at block + r * width items) copied across:
- * element (r, c) goes to out + c * stride_along + r * stride_across. Sizes the compiler can
- * see, since a call per element would cost more than the store. */
-#define DEFINE_ACROSS(name, T)                                                                     \
-    static void name(const char *block, int64_t runs, int64_t width, char *out,                    \
-                     int64_t stride_along, int64_t stride_across)                                  \
-    {                                                                                              \
-        for (int64_t c = 0; c < width; c++) {                                                      \
-            const char *from = block + c * (int64_t)sizeof(T);                                     \
-            char *to = out + c * stride_along;                                                     \
-            for (int64_t r = 0; r < runs; r++) {                                                   \
-                T value;                                                                           \
-                memcpy(&value, from + r * width * (int64_t)sizeof(T), sizeof value);               \
-                memcpy(to + r * stride_across, &value, sizeof value);                              \
-            }                                                                                      \
-        }                                                                                          \
-    }
-DEFINE_ACROSS(across_8, uint64_t)
-DEFINE_ACROSS(across_4, uint32_t)
-DEFINE_ACROSS(across_2, uint16_t)
-DEFINE_ACROSS(across_1, uint8_t)
-
+/* `runs` whole runs of the block copied across: element c of run r goes to
+ * out + c * out_strides[0] + r * out_strides[1]. */
 static void copy_across(const rp_block_places *places, const char *block, int64_t runs,
                         char *out)
 {
-    int64_t width = places->shape[0];
-    int64_t along = places->out_strides[0], across = places->out_strides[1];
-    switch (places->itemsize) {
-    case 8: across_8(block, runs, width, out, along, across); break;
-    case 4: across_4(block, runs, width, out, along, across); break;
-    case 2: across_2(block, runs, width, out, along, across); break;
-    default: across_1(block, runs, width, out, along, across); break;
-    }
+    int64_t width = places->shape[0], size = places->itemsize;
+    rp_copy_tile(block, width * size, size, out, places->out_strides[1], places->out_strides[0],
+                 runs, width, size);
 }
 
 bool rp_block_places_transposed(const rp_block_places *places)

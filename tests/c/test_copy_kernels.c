@@ -2,12 +2,13 @@
  * test_copy_kernels.c — the same-dtype cast loops (copies) of every available instruction set.
  *
  * The SIMD tables copy 4- and 8-byte elements read every 2nd to 4th element, or backwards, into
- * a contiguous destination with de-interleaving loads and lane permutes. Each copy must move exactly the bits of the elements
- * at i * step (signaling NaN payloads included, with no floating-point condition raised),
- * write nothing outside the destination, and read nothing outside the source: the source ends
- * right before an inaccessible page (or starts right after one), so a load past either end
- * crashes the test. Lengths run across every vector width, at steps 1 to 5, reversed, and into
- * a strided destination (the portable loop's cases), for float32, float64, int32 and int64.
+ * a contiguous destination with de-interleaving loads and lane permutes. Each copy must move
+ * exactly the bits of the elements at i * step (signaling NaN payloads included, with no
+ * floating-point condition raised), write nothing outside the destination, and read nothing
+ * outside the source: the source ends right before an inaccessible page (or starts right after
+ * one), so a load past either end crashes the test. Lengths run across every vector width, at
+ * steps 1 to 5, reversed, and into a strided destination (the portable loop's cases), for
+ * float32, float64, int32 and int64.
  */
 #include <fenv.h>
 #include <stdint.h>
