@@ -87,7 +87,8 @@ def test_copies_and_assignments_of_transposed_views(isa, threads, dtype):
 def test_overflow_in_a_crossed_float32_sum_warns_like_numpy():
     big = np.full((200, 300), 3e38, dtype=np.float32)
     big[::7] = 1.0
-    expected, numpy_warnings = with_warnings(lambda: big.T + np.full((300, 200), 3e38, np.float32))
-    got, raptors_warnings = with_warnings(lambda: rp.add(big.T, np.full((300, 200), 3e38, np.float32)))
+    other = np.full((300, 200), 3e38, np.float32)
+    expected, numpy_warnings = with_warnings(lambda: big.T + other)
+    got, raptors_warnings = with_warnings(lambda: rp.add(big.T, other))
     np.testing.assert_array_equal(np.asarray(got), expected)
     assert raptors_warnings == numpy_warnings and numpy_warnings
