@@ -71,7 +71,6 @@ static void copy_rows(int64_t begin, int64_t end, int worker, void *context)
  * row from the gathered block. */
 typedef struct tile_copy {
     const copy_job *job;
-    int64_t src_itemsize;
     char *block;                  /* on the heap; NULL (out of memory): rows read in place */
 } tile_copy;
 
@@ -81,14 +80,8 @@ static void cast_tile(char *const *ptrs, const int64_t *across, const int64_t *a
     tile_copy *tile = context;
     char *first[2] = {ptrs[0], ptrs[1]};
     int64_t steps[2] = {across[0], across[1]}, strides[2] = {along[0], along[1]};
-    if (tile->block != NULL && rp_tile_crosses(across[1], along[1])) {
-        int64_t size = tile->src_itemsize;
-        rp_copy_tile(ptrs[1], across[1], along[1], tile->block, ncols * size, size, nrows, ncols,
-                     size);
-        first[1] = tile->block;
-        steps[1] = ncols * tile->src_itemsize;
-        strides[1] = tile->src_itemsize;
-    }
+    rp_tile_gather_crossing(&first[1], &steps[1], &strides[1], nrows, ncols,
+                            tile->job->src_itemsize, tile->block);
     rp_loop_tile_rows(2, first, steps, strides, nrows, ncols, cast_row, (void *)&tile->job->loop);
 }
 
@@ -96,7 +89,7 @@ static void copy_tiles(int64_t begin, int64_t end, int worker, void *context)
 {
     (void)worker;
     copy_job *job = context;
-    tile_copy tile = {.job = job, .src_itemsize = job->src_itemsize};
+    tile_copy tile = {.job = job};
     tile.block = malloc((size_t)RP_TILE_ROWS * RP_TILE_COLS * (size_t)job->src_itemsize);
     start_watching(job);
     rp_loop_run_tiles(job->layout, job->base, begin, end, cast_tile, &tile);

@@ -198,15 +198,9 @@ static void run_tile(char *const *ptrs, const int64_t *across, const int64_t *al
         first[1 + k] = ptrs[1 + k];
         steps[1 + k] = across[1 + k];
         strides[1 + k] = along[1 + k];
-        if (state->tile != NULL && rp_tile_crosses(across[1 + k], along[1 + k])) {
-            int64_t size = plan->in_itemsize[k];
-            char *block = state->tile + k * TILE_BYTES;
-            rp_copy_tile(ptrs[1 + k], across[1 + k], along[1 + k], block, ncols * size, size, nrows,
-                         ncols, size);
-            first[1 + k] = block;
-            steps[1 + k] = ncols * size;
-            strides[1 + k] = size;
-        }
+        rp_tile_gather_crossing(&first[1 + k], &steps[1 + k], &strides[1 + k], nrows, ncols,
+                                plan->in_itemsize[k],
+                                state->tile == NULL ? NULL : state->tile + k * TILE_BYTES);
     }
     rp_loop_tile_rows(1 + plan->nin, first, steps, strides, nrows, ncols, run_row, state);
 }

@@ -134,6 +134,11 @@ void rp_loop_run_rows(const rp_loop_layout *layout, char *const *base, int64_t r
  * on a cache line of its own, with room to spare. */
 #define TILE_MIN_STEP_BYTES 256
 
+static bool tile_crosses(int64_t across, int64_t along)
+{
+    return abs64(along) >= TILE_MIN_STEP_BYTES && abs64(across) < abs64(along);
+}
+
 bool rp_loop_tiled(const rp_loop_layout *layout)
 {
     if (layout->empty || layout->ndim < 2) {
@@ -144,7 +149,7 @@ bool rp_loop_tiled(const rp_loop_layout *layout)
         return false;
     }
     for (int k = 0; k < layout->nop; k++) {
-        if (rp_tile_crosses(layout->strides[k][inner - 1], layout->strides[k][inner])) {
+        if (tile_crosses(layout->strides[k][inner - 1], layout->strides[k][inner])) {
             return true;
         }
     }
@@ -197,11 +202,6 @@ void rp_loop_run_tiles(const rp_loop_layout *layout, char *const *base, int64_t 
     }
 }
 
-bool rp_tile_crosses(int64_t across, int64_t along)
-{
-    return abs64(along) >= TILE_MIN_STEP_BYTES && abs64(across) < abs64(along);
-}
-
 #define DEFINE_COPY_TILE(name, T)                                                                  \
     static void name(const char *src, int64_t src_across, int64_t src_along, char *dst,           \
                      int64_t dst_across, int64_t dst_along, int64_t nrows, int64_t ncols)          \
@@ -239,6 +239,18 @@ void rp_copy_tile(const char *src, int64_t src_across, int64_t src_along, char *
         copy_tile_1(src, src_across, src_along, dst, dst_across, dst_along, nrows, ncols);
         break;
     }
+}
+
+void rp_tile_gather_crossing(char **ptr, int64_t *across, int64_t *along, int64_t nrows,
+                             int64_t ncols, int64_t itemsize, char *block)
+{
+    if (block == NULL || !tile_crosses(*across, *along)) {
+        return;
+    }
+    rp_copy_tile(*ptr, *across, *along, block, ncols * itemsize, itemsize, nrows, ncols, itemsize);
+    *ptr = block;
+    *across = ncols * itemsize;
+    *along = itemsize;
 }
 
 void rp_loop_tile_rows(int nop, char *const *ptrs, const int64_t *across, const int64_t *along,

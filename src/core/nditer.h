@@ -53,9 +53,12 @@ typedef void (*rp_tile_fn)(char *const *ptrs, const int64_t *across, const int64
 /* Runs `fn` over tiles [tile_begin, tile_end). */
 void rp_loop_run_tiles(const rp_loop_layout *layout, char *const *base, int64_t tile_begin,
                        int64_t tile_end, rp_tile_fn fn, void *context);
-/* True when an operand stepping `across` to the next row and `along` to the next column reads
- * a tile best by gathering it (rp_tile_gather): columns far apart, rows closer. */
-bool rp_tile_crosses(int64_t across, int64_t along);
+/* An operand of a tile at *ptr, stepping *across to the next row and *along to the next column,
+ * with elements of `itemsize` bytes: when it crosses the tile (columns far apart, rows closer),
+ * gathers it into `block` (room for a whole tile) and points *ptr, *across and *along at the
+ * block's rows instead. Leaves the operand alone when it does not cross or `block` is NULL. */
+void rp_tile_gather_crossing(char **ptr, int64_t *across, int64_t *along, int64_t nrows,
+                             int64_t ncols, int64_t itemsize, char *block);
 /* Copies nrows x ncols elements of `itemsize` bytes (1, 2, 4 or 8), element (r, c) from
  * src + r * src_across + c * src_along to dst + r * dst_across + c * dst_along, a column at a
  * time (rows innermost): a tile gathered into a contiguous block reads each source line whole
